@@ -1,0 +1,139 @@
+"""Plain, immutable records returned by the store.
+
+ORM rows never leave the store: every read returns one of these frozen dataclasses
+(or a list of them), so callers cannot accidentally lazy-load or mutate database
+state. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+ITERATION_STATUSES = ("running", "finished", "failed", "killed")
+DATASET_ROLES = ("train", "validation", "test", "reference", "other")
+
+
+def utc_from_timestamp(ts: float | None) -> datetime | None:
+    """Convert stored epoch seconds to an aware UTC datetime (None stays None)."""
+    return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: int
+    name: str
+    description: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    id: int
+    project_id: int
+    project_name: str
+    name: str
+    description: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an iteration's code came from (a notebook cell or a script)."""
+
+    code: str | None = None
+    cell_hash: str | None = None
+    execution_count: int | None = None
+    notebook_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Iteration:
+    """One run of an experiment.
+
+    ``status`` is the *effective* status: a ``running`` iteration whose heartbeat is
+    older than the store's heartbeat timeout reads as ``killed``.
+    """
+
+    id: int
+    experiment_id: int
+    project_name: str
+    experiment_name: str
+    name: str
+    number: int
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    heartbeat_at: datetime | None
+    model_name: str | None = None
+    source: Source = field(default_factory=Source)
+    environment: dict[str, Any] = field(default_factory=dict)
+    git: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds between start and end (None while running)."""
+        if self.ended_at is None:
+            return None
+        return (self.ended_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    key: str
+    value: Any
+    value_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One point of a metric series. ``value`` may be NaN or +/-inf."""
+
+    key: str
+    value: float
+    step: int
+    timestamp: datetime
+
+    def is_finite(self) -> bool:
+        return math.isfinite(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRef:
+    """A fingerprint of data used by an iteration: never the data itself."""
+
+    uri: str
+    name: str
+    digest: str | None = None
+    size: int | None = None
+    rows: int | None = None
+    columns: tuple[str, ...] | None = None
+    kind: str = "file"  # file | directory | url
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    id: int
+    name: str
+    uri: str
+    digest: str | None
+    size: int | None
+    rows: int | None
+    columns: tuple[str, ...] | None
+    kind: str
+    role: str | None = None
+
+
+def to_dict(entity: Any) -> dict[str, Any]:
+    """A JSON-friendly dict of an entity (datetimes as ISO 8601 strings)."""
+    out = asdict(entity)
+    for key, value in list(out.items()):
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+    return out

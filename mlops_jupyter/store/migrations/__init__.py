@@ -1,0 +1,9 @@
+"""Alembic migrations of the mlops-jupyter schema.
+
+``REVISIONS`` lists every revision in order; ``HEAD_REVISION`` is the newest. They
+are kept here (a test checks them against the scripts) so that opening an up-to-date
+database never has to import Alembic.
+"""
+
+REVISIONS = ("0001",)
+HEAD_REVISION = REVISIONS[-1]

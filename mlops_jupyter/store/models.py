@@ -1,0 +1,173 @@
+"""SQLAlchemy 2 typed ORM: the tracking schema.
+
+Only the store package imports this module. Times are stored as epoch seconds
+(double precision): compact, fast to compare, and identical on SQLite and
+PostgreSQL. A NaN metric value is stored as NULL (SQLite cannot keep NaN) and read
+back as NaN; metric values are otherwise never NULL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAME_LENGTH = 255
+# 64-bit on PostgreSQL; SQLite's INTEGER is already 64-bit and must stay INTEGER
+# for rowid aliasing.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+KEY_LENGTH = 250
+
+# Named constraints: Alembic can then alter/drop them by name on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, str: String(NAME_LENGTH)}
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ExperimentRow(Base):
+    __tablename__ = "experiments"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str]
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+    # Bumped atomically (UPDATE ... RETURNING) to number iterations without races.
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IterationRow(Base):
+    __tablename__ = "iterations"
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "number"),
+        Index("ix_iterations_experiment_id_started_at", "experiment_id", "started_at"),
+        Index("ix_iterations_started_at", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    name: Mapped[str]
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
+    heartbeat_at: Mapped[float | None] = mapped_column(Float)
+    model_name: Mapped[str | None] = mapped_column(String(1000))
+    source_code: Mapped[str | None] = mapped_column(Text)
+    cell_hash: Mapped[str | None] = mapped_column(String(64))
+    execution_count: Mapped[int | None] = mapped_column(Integer)
+    notebook_path: Mapped[str | None] = mapped_column(Text)
+    environment: Mapped[dict[str, Any] | None]
+    git: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[float | None] = mapped_column(Float)
+
+
+class ParamRow(Base):
+    __tablename__ = "params"
+
+    iteration_id: Mapped[int] = mapped_column(
+        ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    value_type: Mapped[str] = mapped_column(String(16))
+
+
+class MetricRow(Base):
+    """Every point of every metric series (the learning curves)."""
+
+    __tablename__ = "metrics"
+    __table_args__ = (Index("ix_metrics_iteration_id_key_step", "iteration_id", "key", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iteration_id: Mapped[int] = mapped_column(ForeignKey("iterations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    value: Mapped[float | None] = mapped_column(Float)
+    step: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[float] = mapped_column(Float)
+
+
+class LatestMetricRow(Base):
+    """The latest point per (iteration, key): what comparisons and sorting read."""
+
+    __tablename__ = "latest_metrics"
+    __table_args__ = (Index("ix_latest_metrics_key_value", "key", "value"),)
+
+    iteration_id: Mapped[int] = mapped_column(
+        ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    step: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[float] = mapped_column(Float)
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    iteration_id: Mapped[int] = mapped_column(
+        ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class DatasetRow(Base):
+    __tablename__ = "datasets"
+    __table_args__ = (Index("ix_datasets_uri_digest", "uri", "digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str]
+    uri: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str | None] = mapped_column(String(80))
+    size: Mapped[int | None] = mapped_column(BigInt)
+    rows: Mapped[int | None] = mapped_column(BigInt)
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class IterationDatasetRow(Base):
+    __tablename__ = "iteration_datasets"
+
+    iteration_id: Mapped[int] = mapped_column(
+        ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True
+    )
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -1,0 +1,187 @@
+"""Iteration search: structured filters and sort keys turned into bound SQL.
+
+Searches return *summary* iterations (no cell code, environment, git or traceback:
+those are read one iteration at a time) plus params, latest metrics and tags of the
+page, fetched with one query each rather than one per iteration.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ..errors import InvalidInput
+from ..query import Filter, IterationQuery, Sort
+from ..validation import parse_param
+from .base import SearchResult
+from .engine import read_tx
+from .models import ExperimentRow, IterationRow, LatestMetricRow, ParamRow, ProjectRow, TagRow
+from .sql_metrics import from_db
+
+if TYPE_CHECKING:
+    from .sql_store import SqlStore
+
+P, E, I, L = ProjectRow, ExperimentRow, IterationRow, LatestMetricRow  # noqa: E741
+_NUMERIC_TYPES = ("int", "float")
+_CHUNK = 5000
+
+
+def _compare(column: Any, op: str, value: Any) -> Any:
+    if op == "=":
+        return column.is_(None) if value is None else column == value
+    if op == "!=":
+        return column.is_not(None) if value is None else or_(column != value, column.is_(None))
+    if op == "<":
+        return column < value
+    if op == "<=":
+        return column <= value
+    if op == ">":
+        return column > value
+    if op == ">=":
+        return column >= value
+    if op == "contains":
+        text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return func.lower(column).like(f"%{text.lower()}%", escape="\\")
+    raise InvalidInput(f"unknown operator {op!r}", field="filter")  # pragma: no cover
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _filter_condition(store: SqlStore, f: Filter) -> Any:
+    prefix, key = f.prefix, f.key
+    if prefix == "metrics":
+        lm = aliased(L)
+        if f.op == "contains" or not (_is_number(f.value) or f.value is None):
+            raise InvalidInput(f"metric filter {f.field} needs a number", field="filter")
+        return exists().where(lm.iteration_id == I.id, lm.key == key,
+                              _compare(lm.value, f.op, f.value))
+    if prefix == "params":
+        pr = aliased(ParamRow)
+        if _is_number(f.value) and f.op != "contains":
+            cond = and_(pr.value_type.in_(_NUMERIC_TYPES),
+                        _compare(cast(pr.value, Float), f.op, f.value))
+        elif isinstance(f.value, bool):
+            cond = and_(pr.value_type == "bool", _compare(pr.value, f.op, str(f.value)))
+        else:
+            cond = _compare(pr.value, f.op, None if f.value is None else str(f.value))
+        return exists().where(pr.iteration_id == I.id, pr.key == key, cond)
+    if prefix == "tags":
+        tr = aliased(TagRow)
+        return exists().where(tr.iteration_id == I.id, tr.key == key,
+                              _compare(tr.value, f.op, None if f.value is None
+                                       else str(f.value)))
+    column = _attribute(store, key)
+    value = f.value
+    if key in ("started_at", "ended_at") and hasattr(value, "timestamp"):
+        value = value.timestamp()
+    return _compare(column, f.op, value)
+
+
+def _attribute(store: SqlStore, key: str) -> Any:
+    if key == "status":
+        return store.effective_status()
+    return getattr(I, key)
+
+
+def _order(store: SqlStore, stmt: Any, sort: Sort) -> tuple[Any, Any]:
+    """Add what ``sort`` needs to ``stmt`` and return (stmt, order expression)."""
+    prefix, key = sort.prefix, sort.key
+    if prefix == "metrics":
+        lm = aliased(L)
+        stmt = stmt.outerjoin(lm, and_(lm.iteration_id == I.id, lm.key == key))
+        column = lm.value
+    elif prefix == "params":
+        pr = aliased(ParamRow)
+        stmt = stmt.outerjoin(pr, and_(pr.iteration_id == I.id, pr.key == key))
+        # Numbers sort as numbers; text after them, alphabetically.
+        numeric = cast(case((pr.value_type.in_(_NUMERIC_TYPES), pr.value)), Float)
+        column = (numeric, pr.value)
+    elif prefix == "tags":
+        tr = aliased(TagRow)
+        stmt = stmt.outerjoin(tr, and_(tr.iteration_id == I.id, tr.key == key))
+        column = tr.value
+    else:
+        column = _attribute(store, key)
+    columns = column if isinstance(column, tuple) else (column,)
+    exprs = [(c.desc() if sort.descending else c.asc()).nulls_last() for c in columns]
+    return stmt, exprs
+
+
+def _scoped(store: SqlStore, q: IterationQuery, stmt: Any) -> Any:
+    conds: list[Any] = []
+    project_id = None
+    if q.project is not None:
+        project_id = store.get_project(q.project).id
+        conds.append(E.project_id == project_id)
+    if q.experiment is not None:
+        if isinstance(q.experiment, int):
+            conds.append(I.experiment_id == q.experiment)
+        elif project_id is not None:
+            conds.append(I.experiment_id == store.get_experiment(q.experiment, project_id).id)
+        else:
+            conds.append(E.name == q.experiment)
+    if q.statuses:
+        conds.append(store.effective_status().in_(q.statuses))
+    if q.name_contains:
+        conds.append(_compare(I.name, "contains", q.name_contains))
+    if q.deleted_only:
+        conds.append(I.deleted_at.is_not(None))
+    elif not q.include_deleted:
+        conds.append(I.deleted_at.is_(None))
+    if q.ids is not None:
+        conds.append(I.id.in_(q.ids))
+    conds.extend(_filter_condition(store, f) for f in q.filters)
+    return stmt.where(*conds) if conds else stmt
+
+
+def summary_columns(store: SqlStore) -> list[Any]:
+    none = literal(None)
+    return [I.id, I.experiment_id, P.name, E.name, I.name, I.number, store.effective_status(),
+            I.started_at, I.ended_at, I.heartbeat_at, I.model_name, none, none, none, none,
+            none, none, none, I.deleted_at]
+
+
+def search(store: SqlStore, q: IterationQuery) -> SearchResult:
+    joined = select(*summary_columns(store)).join(E, I.experiment_id == E.id).join(
+        P, E.project_id == P.id)
+    stmt = _scoped(store, q, joined)
+    count_stmt = _scoped(store, q, select(func.count(I.id)).join(E, I.experiment_id == E.id))
+    order: list[Any] = []
+    for sort in q.sort:
+        stmt, exprs = _order(store, stmt, sort)
+        order.extend(exprs)
+    order.append(I.id.desc())
+    stmt = stmt.order_by(*order)
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit)
+    if q.offset:
+        stmt = stmt.offset(q.offset)
+    with read_tx(store.engine) as conn:
+        rows = conn.execute(stmt).all()
+        if q.limit is None and not q.offset:
+            total = len(rows)
+        else:
+            total = conn.execute(count_stmt).scalar_one()
+        ids = [r[0] for r in rows]
+        params: dict[int, dict[str, Any]] = defaultdict(dict)
+        metrics: dict[int, dict[str, float]] = defaultdict(dict)
+        tags: dict[int, dict[str, str | None]] = defaultdict(dict)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            for iid, k, v, t in conn.execute(select(
+                    ParamRow.iteration_id, ParamRow.key, ParamRow.value, ParamRow.value_type)
+                    .where(ParamRow.iteration_id.in_(chunk))):
+                params[iid][k] = parse_param(v, t)
+            for iid, k, v in conn.execute(select(L.iteration_id, L.key, L.value)
+                                          .where(L.iteration_id.in_(chunk))):
+                metrics[iid][k] = from_db(v)
+            for iid, k, v in conn.execute(select(TagRow.iteration_id, TagRow.key, TagRow.value)
+                                          .where(TagRow.iteration_id.in_(chunk))):
+                tags[iid][k] = v
+    iterations = [store.to_iteration(r) for r in rows]
+    return SearchResult(iterations, total, dict(params), dict(metrics), dict(tags))

@@ -1,0 +1,1 @@
+"""Tracking: the Client, the module-level API, and the metric buffer."""

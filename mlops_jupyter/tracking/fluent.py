@@ -1,0 +1,203 @@
+"""The module-level API (``mj.init``, ``mj.start_iteration``, ``mj.log_metric`` ...).
+
+It keeps one default :class:`Client` and the current project, experiment and
+active iteration of the process. ``%%track`` uses the same state, so ``mj.log_*``
+calls inside a tracked cell land in the cell's iteration.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..entities import Dataset, Experiment, Source
+from ..errors import InvalidInput
+from .client import ActiveIteration, Client
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_PROJECT = "default"
+DEFAULT_EXPERIMENT = "default"
+ALL = "*"  # pass as project/experiment to runs() to search everything
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.client: Client | None = None
+        self.tracking_uri: str | None = None
+        self.project: str | None = None
+        self.experiment: str | None = None
+        self.active: list[ActiveIteration] = []
+
+
+_state = _State()
+
+
+def get_client() -> Client:
+    """The process's default client (created on first use from the configuration)."""
+    with _state.lock:
+        if _state.client is None:
+            _state.client = Client(_state.tracking_uri)
+        return _state.client
+
+
+def init(project: str | None = None, experiment: str | None = None, *,
+         tracking_uri: str | None = None) -> Experiment:
+    """Choose where the next iterations go (creating the project/experiment if needed).
+
+    ``tracking_uri`` overrides ``MLOPS_JUPYTER_TRACKING_URI`` and the config file.
+    """
+    with _state.lock:
+        if tracking_uri is not None and tracking_uri != _state.tracking_uri:
+            if _state.client is not None:
+                _state.client.close()
+                _state.client = None
+            _state.tracking_uri = tracking_uri
+        client = get_client()
+        if project is not None:
+            _state.project = project
+        if experiment is not None:
+            _state.experiment = experiment
+        return client.experiment(_state.project or DEFAULT_PROJECT,
+                                 _state.experiment or DEFAULT_EXPERIMENT)
+
+
+def reset() -> None:
+    """Forget the default client and current state (flushing first)."""
+    with _state.lock:
+        for active in list(_state.active):
+            active.end("killed", "reset")
+        if _state.client is not None:
+            _state.client.close()
+        _state.__init__()
+
+
+def current_project() -> str:
+    return _state.project or DEFAULT_PROJECT
+
+
+def current_experiment() -> str:
+    return _state.experiment or DEFAULT_EXPERIMENT
+
+
+class _FluentIteration(ActiveIteration):
+    """An active iteration that is also the process's current one until it ends."""
+
+    def end(self, status: str = "finished", error: str | None = None) -> None:
+        try:
+            super().end(status, error)
+        finally:
+            with _state.lock:
+                if self in _state.active:
+                    _state.active.remove(self)
+
+
+def start_iteration(name: str | None = None, *, project: str | None = None,
+                    experiment: str | None = None, tags: Mapping[str, Any] | None = None,
+                    source: Source | None = None) -> ActiveIteration:
+    """Start an iteration of the current (or given) experiment and make it active.
+
+    Use it as a context manager: the iteration ends as finished, or as failed with
+    the traceback stored when the block raises (the exception propagates).
+    """
+    client = get_client()
+    base = client.start_iteration(project or current_project(),
+                                  experiment or current_experiment(), name, source=source,
+                                  tags=tags)
+    active = _FluentIteration.__new__(_FluentIteration)
+    active.__dict__.update(base.__dict__)
+    with client._lock:
+        client._running[active.id] = active
+    with _state.lock:
+        _state.active.append(active)
+    return active
+
+
+def active_iteration() -> ActiveIteration | None:
+    with _state.lock:
+        return _state.active[-1] if _state.active else None
+
+
+def _require_active() -> ActiveIteration:
+    active = active_iteration()
+    if active is None:
+        raise InvalidInput("no active iteration",
+                           hint="wrap the code in `with mj.start_iteration('name'):` "
+                                "or use %%track on the cell")
+    return active
+
+
+def end_iteration(status: str = "finished") -> None:
+    _require_active().end(status)
+
+
+def log_param(key: str, value: Any) -> None:
+    _require_active().log_param(key, value)
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    _require_active().log_params(params)
+
+
+def log_metric(key: str, value: Any, step: int | None = None) -> None:
+    it = _require_active()
+    it.client.log_metric(it.id, key, value, step)
+
+
+def log_metrics(metrics: Mapping[str, Any], step: int | None = None) -> None:
+    _require_active().log_metrics(metrics, step)
+
+
+def log_dataset(uri: Any, role: str = "train", name: str | None = None) -> Dataset:
+    return _require_active().log_dataset(uri, role, name)
+
+
+def set_tag(key: str, value: Any) -> None:
+    _require_active().set_tag(key, value)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    _require_active().set_tags(tags)
+
+
+def flush() -> int:
+    """Write every accepted metric point now."""
+    with _state.lock:
+        client = _state.client
+    return client.flush() if client is not None else 0
+
+
+def runs(project: str | int | None = None, experiment: str | int | None = None, *,
+         status: str | Iterable[str] | None = None, filters: Any = (),
+         sort: str | Iterable[str] | None = None, limit: int | None = None,
+         name_contains: str | None = None, include_deleted: bool = False) -> pd.DataFrame:
+    """Iterations as a DataFrame, by default those of the current experiment.
+
+    Pass ``experiment="*"`` for every experiment of the project, and ``project="*"``
+    for everything.
+    """
+    client = get_client()
+    client.flush()
+    if project is None:
+        project = _state.project if _state.project is not None else ALL
+        if experiment is None and _state.experiment is not None and project != ALL:
+            experiment = _state.experiment
+    project = None if project == ALL else project
+    experiment = None if experiment == ALL else experiment
+    return client.runs(project, experiment, status=status, filters=filters, sort=sort,
+                       limit=limit, name_contains=name_contains,
+                       include_deleted=include_deleted)
+
+
+def metric_history(key: str, iteration: int | None = None,
+                   max_points: int | None = None) -> pd.DataFrame:
+    """Points of metric ``key`` of ``iteration`` (default: the active or last one)."""
+    if iteration is None:
+        active = active_iteration()
+        if active is None:
+            raise InvalidInput("which iteration?", hint="pass iteration=<id>")
+        iteration = active.id
+    return get_client().metric_history(iteration, key, max_points)
