@@ -1,0 +1,388 @@
+/**
+ * State of the side panel: the project tree, the current iteration query, a
+ * sparse window over the (possibly huge) result list, the compare selection,
+ * and the poll that keeps all of it fresh while the panel is visible.
+ *
+ * The panel's components only read from here and call its methods, so one
+ * place decides what the list loads and when; the main-area views use the
+ * per-iteration calls of api.ts.
+ */
+import { Notification } from '@jupyterlab/apputils';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { MlopsApiError, requestAPI } from './requestAPI';
+import {
+  IExperiment,
+  IExperimentList,
+  IIterationPage,
+  IIterationQuery,
+  IIterationSummary,
+  IProject,
+  IProjectList
+} from './tokens';
+
+/** `missing`: the server extension answers 404 (not installed or not enabled). */
+export type ConnectionState = 'loading' | 'ok' | 'missing' | 'error';
+
+/** Rows fetched per request while scrolling; the API allows up to 500. */
+export const PAGE_SIZE = 100;
+const MAX_LIMIT = 500;
+/** New iterations must show up within 2 s, so poll a bit faster than that. */
+export const POLL_INTERVAL_MS = 1000;
+/** Projects and experiments change rarely: refresh them every few ticks. */
+const TREE_EVERY_TICKS = 5;
+
+export const DEFAULT_QUERY: IIterationQuery = {
+  projectId: null,
+  experimentId: null,
+  statuses: [],
+  text: '',
+  filters: [],
+  sort: '-started_at',
+  deletedOnly: false
+};
+
+export class MlopsModel {
+  constructor() {
+    this._query = { ...DEFAULT_QUERY };
+  }
+
+  /** Emitted when the tree, the connection state or the query changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when rows of the iteration list were loaded or replaced. */
+  get rowsChanged(): ISignal<this, void> {
+    return this._rowsChanged;
+  }
+
+  /** Emitted when the compare selection changes. */
+  get selectionChanged(): ISignal<this, void> {
+    return this._selectionChanged;
+  }
+
+  /** Emitted with an iteration id after it was renamed, tagged, deleted... */
+  get iterationChanged(): ISignal<this, number> {
+    return this._iterationChanged;
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+  get errorMessage(): string {
+    return this._errorMessage;
+  }
+  get projects(): readonly IProject[] {
+    return this._projects;
+  }
+  get experiments(): readonly IExperiment[] {
+    return this._experiments;
+  }
+  get query(): Readonly<IIterationQuery> {
+    return this._query;
+  }
+  /** Total matching iterations as counted by the server. */
+  get total(): number {
+    return this._total;
+  }
+  get metricKeys(): readonly string[] {
+    return this._metricKeys;
+  }
+  get paramKeys(): readonly string[] {
+    return this._paramKeys;
+  }
+  /** True once the first page of the current query has arrived. */
+  get listLoaded(): boolean {
+    return this._listLoaded;
+  }
+
+  /** The metric shown in each row: the sorted one, else the chosen one. */
+  get keyMetric(): string | null {
+    const sortKey = this._query.sort.replace(/^-/, '');
+    if (sortKey.startsWith('metrics.')) {
+      return sortKey.slice('metrics.'.length);
+    }
+    if (this._keyMetric && this._metricKeys.includes(this._keyMetric)) {
+      return this._keyMetric;
+    }
+    return this._metricKeys[0] ?? null;
+  }
+
+  setKeyMetric(key: string | null): void {
+    this._keyMetric = key;
+    this._rowsChanged.emit();
+  }
+
+  /** The row at `index`, or undefined while its page is not loaded. */
+  rowAt(index: number): IIterationSummary | undefined {
+    return this._rows[index];
+  }
+
+  /** Make sure rows [start, end) are loaded or being loaded. */
+  ensureRange(start: number, end: number): void {
+    this._visibleEnd = Math.max(end, 0);
+    void this._loadUntil(Math.min(end, this._total || end));
+  }
+
+  /** Start (or stop) polling; the panel calls this when shown or hidden. */
+  setActive(active: boolean): void {
+    if (active === this._active) {
+      return;
+    }
+    this._active = active;
+    if (active) {
+      void this._tick();
+    } else if (this._timer !== null) {
+      window.clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  /** Replace parts of the query and reload the list from its first page. */
+  setQuery(patch: Partial<IIterationQuery>): void {
+    this._query = { ...this._query, ...patch };
+    this._resetList();
+    this._changed.emit();
+    void this._refreshFirstPage();
+  }
+
+  /** Reload everything now (the refresh button, and the first show). */
+  async refresh(): Promise<void> {
+    await this._refreshTree();
+    if (this._state === 'ok') {
+      await this._refreshFirstPage();
+    }
+  }
+
+  // ---- compare selection ------------------------------------------------
+
+  isSelected(id: number): boolean {
+    return this._selected.has(id);
+  }
+
+  get selected(): IIterationSummary[] {
+    return Array.from(this._selected.values());
+  }
+
+  toggleSelected(row: IIterationSummary): void {
+    if (this._selected.has(row.id)) {
+      this._selected.delete(row.id);
+    } else {
+      this._selected.set(row.id, row);
+    }
+    this._selectionChanged.emit();
+  }
+
+  clearSelection(): void {
+    this._selected.clear();
+    this._selectionChanged.emit();
+  }
+
+  /** Called by views after a successful PATCH/DELETE/restore. */
+  notifyIterationChanged(id: number): void {
+    this._iterationChanged.emit(id);
+    void this._refreshFirstPage();
+  }
+
+  /**
+   * Show an API failure as a JupyterLab notification. The same message is
+   * shown once until a request succeeds again, so a failing poll does not
+   * flood the notification center every second.
+   */
+  reportError(error: unknown, context: string): void {
+    const message =
+      error instanceof MlopsApiError || error instanceof Error ? error.message : String(error);
+    const text = `${context}: ${message}`;
+    if (text !== this._lastReported) {
+      this._lastReported = text;
+      Notification.error(text, { autoClose: 8000 });
+    }
+  }
+
+  dispose(): void {
+    this.setActive(false);
+    Signal.clearData(this);
+  }
+
+  // ---- loading ----------------------------------------------------------
+
+  private _queryParams(limit: number, cursor: string | null) {
+    const q = this._query;
+    return {
+      project_id: q.projectId ?? undefined,
+      experiment_id: q.experimentId ?? undefined,
+      status: q.statuses,
+      q: q.text.trim(),
+      filter: q.filters,
+      sort: q.sort,
+      deleted_only: q.deletedOnly ? 'true' : undefined,
+      limit,
+      cursor: cursor ?? undefined
+    };
+  }
+
+  private _resetList(): void {
+    this._generation++;
+    this._rows = [];
+    this._nextCursor = null;
+    this._total = 0;
+    this._listLoaded = false;
+    this._loading = false;
+    this._rowsChanged.emit();
+  }
+
+  private async _tick(): Promise<void> {
+    this._timer = null;
+    if (!this._active) {
+      return;
+    }
+    if (!document.hidden) {
+      if (this._state !== 'ok' || this._ticks % TREE_EVERY_TICKS === 0) {
+        await this._refreshTree();
+      }
+      if (this._state === 'ok') {
+        await this._refreshFirstPage();
+      }
+      this._ticks++;
+    }
+    // The extension will not appear without a server restart: stop asking.
+    if (this._active && this._state !== 'missing' && this._timer === null) {
+      this._timer = window.setTimeout(() => void this._tick(), POLL_INTERVAL_MS);
+    }
+  }
+
+  private async _refreshTree(): Promise<void> {
+    try {
+      const [projects, experiments] = await Promise.all([
+        requestAPI<IProjectList>('projects'),
+        requestAPI<IExperimentList>('experiments')
+      ]);
+      const before = JSON.stringify([this._projects, this._experiments, this._state]);
+      this._projects = projects.projects;
+      this._experiments = experiments.experiments;
+      this._state = 'ok';
+      this._lastReported = '';
+      if (JSON.stringify([this._projects, this._experiments, this._state]) !== before) {
+        this._changed.emit();
+      }
+    } catch (error) {
+      const missing = error instanceof MlopsApiError && error.status === 404;
+      const state: ConnectionState = missing ? 'missing' : 'error';
+      const message = error instanceof Error ? error.message : String(error);
+      if (state !== this._state || message !== this._errorMessage) {
+        this._state = state;
+        this._errorMessage = message;
+        this._changed.emit();
+      }
+      if (!missing) {
+        this.reportError(error, 'Loading projects failed');
+      }
+    }
+  }
+
+  /**
+   * Re-read the head of the list: this is how new iterations and status
+   * changes show up. When the head did not change nothing is re-rendered;
+   * when the total changed, rows past the head are dropped and re-read
+   * lazily, because an insert shifts every later position.
+   */
+  private async _refreshFirstPage(): Promise<void> {
+    const generation = this._generation;
+    const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, Math.ceil(this._visibleEnd / PAGE_SIZE) * PAGE_SIZE));
+    let page: IIterationPage;
+    try {
+      page = await requestAPI<IIterationPage>('iterations', {}, this._queryParams(limit, null));
+    } catch (error) {
+      if (generation === this._generation) {
+        this.reportError(error, 'Loading iterations failed');
+      }
+      return;
+    }
+    if (generation !== this._generation) {
+      return; // the query changed while this request was in flight
+    }
+    this._lastReported = '';
+    const signature = JSON.stringify([page.total, page.iterations, page.metric_keys, page.param_keys]);
+    if (signature === this._headSignature && this._listLoaded) {
+      return;
+    }
+    this._headSignature = signature;
+    const keep = page.total === this._total && page.next_cursor !== null && this._rows.length > page.iterations.length;
+    const tail = keep ? this._rows.slice(page.iterations.length) : [];
+    this._rows = page.iterations.concat(tail);
+    if (!keep) {
+      this._nextCursor = page.next_cursor;
+      this._generation++; // drop in-flight tail loads: their positions moved
+    }
+    this._total = page.total;
+    this._metricKeys = page.metric_keys ?? [];
+    this._paramKeys = page.param_keys ?? [];
+    this._listLoaded = true;
+    this._rowsChanged.emit();
+  }
+
+  private async _loadUntil(end: number): Promise<void> {
+    if (this._loading || !this._listLoaded) {
+      return;
+    }
+    this._loading = true;
+    const generation = this._generation;
+    try {
+      while (this._rows.length < end && this._nextCursor && generation === this._generation) {
+        const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, end - this._rows.length));
+        const page = await requestAPI<IIterationPage>(
+          'iterations',
+          {},
+          this._queryParams(limit, this._nextCursor)
+        );
+        if (generation !== this._generation) {
+          break;
+        }
+        this._rows = this._rows.concat(page.iterations);
+        this._nextCursor = page.next_cursor;
+        this._total = Math.max(page.total, this._rows.length);
+        this._rowsChanged.emit();
+      }
+    } catch (error) {
+      this.reportError(error, 'Loading iterations failed');
+    } finally {
+      if (generation === this._generation) {
+        this._loading = false;
+      }
+    }
+    // The view may have scrolled further while this batch was loading.
+    if (generation !== this._generation) {
+      this._loading = false;
+    }
+    if (!this._loading && this._rows.length < Math.min(this._visibleEnd, this._total) && this._nextCursor) {
+      void this._loadUntil(Math.min(this._visibleEnd, this._total));
+    }
+  }
+
+  private _state: ConnectionState = 'loading';
+  private _errorMessage = '';
+  private _projects: IProject[] = [];
+  private _experiments: IExperiment[] = [];
+  private _query: IIterationQuery;
+  private _keyMetric: string | null = null;
+  private _rows: IIterationSummary[] = [];
+  private _nextCursor: string | null = null;
+  private _total = 0;
+  private _metricKeys: string[] = [];
+  private _paramKeys: string[] = [];
+  private _listLoaded = false;
+  private _loading = false;
+  private _generation = 0;
+  private _headSignature = '';
+  private _visibleEnd = PAGE_SIZE;
+  private _selected = new Map<number, IIterationSummary>();
+  private _active = false;
+  private _timer: number | null = null;
+  private _ticks = 0;
+  private _lastReported = '';
+  private _changed = new Signal<this, void>(this);
+  private _rowsChanged = new Signal<this, void>(this);
+  private _selectionChanged = new Signal<this, void>(this);
+  private _iterationChanged = new Signal<this, number>(this);
+}

@@ -1,0 +1,180 @@
+/**
+ * Types of the mlops-jupyter REST API (docs/rest-api.md).
+ *
+ * They mirror the JSON the server extension sends so that every component
+ * reads the same shapes; nothing here holds behaviour.
+ */
+
+/** Iteration status as stored by the tracking core. */
+export type IterationStatus = 'running' | 'finished' | 'failed' | 'killed';
+
+export const ITERATION_STATUSES: IterationStatus[] = [
+  'running',
+  'finished',
+  'failed',
+  'killed'
+];
+
+/**
+ * A metric value: JSON has no NaN or infinities, so the server sends them as
+ * the strings "NaN", "Infinity" and "-Infinity".
+ */
+export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** Param values are stored as text with a separate type. */
+export type ParamValue = string | number | boolean | null;
+
+export interface IProject {
+  id: number;
+  name: string;
+  description: string | null;
+  created_at: string;
+  experiment_count: number;
+  iteration_count: number;
+}
+
+export interface IExperiment {
+  id: number;
+  project_id: number;
+  project_name: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  iteration_count: number;
+  last_started_at: string | null;
+}
+
+export interface IIterationSummary {
+  id: number;
+  experiment_id: number;
+  project_name: string;
+  experiment_name: string;
+  name: string;
+  number: number;
+  status: IterationStatus;
+  started_at: string;
+  ended_at: string | null;
+  duration: number | null;
+  model_name: string | null;
+  params: { [key: string]: ParamValue };
+  metrics: { [key: string]: MetricValue };
+  tags: { [key: string]: string };
+  deleted: boolean;
+}
+
+export interface IParamTyped {
+  key: string;
+  value: ParamValue;
+  value_type: string;
+}
+
+export interface ILatestMetric {
+  key: string;
+  value: MetricValue;
+  step: number | null;
+  timestamp: string | null;
+}
+
+export interface IDataset {
+  id: number;
+  name: string;
+  uri: string;
+  digest: string | null;
+  size: number | null;
+  rows: number | null;
+  columns: unknown;
+  kind: string | null;
+  role: string | null;
+}
+
+export interface ISource {
+  code: string | null;
+  cell_hash: string | null;
+  execution_count: number | null;
+  notebook_path: string | null;
+}
+
+export interface IGitInfo {
+  commit: string | null;
+  branch: string | null;
+  dirty: boolean | null;
+}
+
+export interface IIterationDetail extends IIterationSummary {
+  params_typed: IParamTyped[];
+  latest_metrics: ILatestMetric[];
+  datasets: IDataset[];
+  source: ISource | null;
+  environment: { [key: string]: unknown } | null;
+  git: IGitInfo | null;
+  error: string | null;
+  heartbeat_at: string | null;
+}
+
+export interface IProjectList {
+  projects: IProject[];
+}
+
+export interface IExperimentList {
+  experiments: IExperiment[];
+}
+
+export interface IIterationPage {
+  iterations: IIterationSummary[];
+  total: number;
+  next_cursor: string | null;
+  param_keys: string[];
+  metric_keys: string[];
+}
+
+export interface IMetricPoint {
+  step: number | null;
+  value: MetricValue;
+  timestamp: string | null;
+}
+
+export interface IMetricHistory {
+  key: string;
+  points: IMetricPoint[];
+  total: number;
+  downsampled: boolean;
+}
+
+/** Body of PATCH iterations/{id}; a null tag value removes the tag. */
+export interface IIterationPatch {
+  name?: string;
+  tags?: { [key: string]: string | null };
+}
+
+/**
+ * Registry and monitoring are not specified in detail yet: the panel renders
+ * whatever scalar fields the server sends, so these stay loose on purpose.
+ */
+export interface IModelRecord {
+  name?: string;
+  [key: string]: unknown;
+}
+
+/** Error body of every failing route: `{"message", "reason"}`. */
+export interface IErrorBody {
+  message?: string;
+  reason?: string;
+}
+
+/** Comparison operators accepted by the `filter` query parameter. */
+export type FilterOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export const FILTER_OPS: FilterOp[] = ['>=', '>', '<=', '<', '=', '!='];
+
+/** The query of `GET iterations` as the panel builds it. */
+export interface IIterationQuery {
+  projectId: number | null;
+  experimentId: number | null;
+  statuses: IterationStatus[];
+  text: string;
+  /** `metrics.<key>` or `params.<key>` comparisons, e.g. `metrics.accuracy>=0.9`. */
+  filters: string[];
+  /** `started_at`, `name`, ..., `metrics.<key>`; leading `-` for descending. */
+  sort: string;
+  deletedOnly: boolean;
+}
