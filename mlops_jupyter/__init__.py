@@ -40,9 +40,13 @@ _LAZY.update({
     "Source": "mlops_jupyter.entities",
 })
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "__version__", "AlreadyExists", "Conflict", "InvalidInput", "MlopsError", "NotFound",
-    "SchemaOutdated", "StorageError", "Untrusted", *sorted(_LAZY),
+    "SchemaOutdated", "StorageError", "Untrusted",
+    "ALL", "ActiveIteration", "Client", "Filter", "Source", "active_iteration",
+    "current_experiment", "current_project", "end_iteration", "flush", "get_client", "init",
+    "log_dataset", "log_metric", "log_metrics", "log_param", "log_params", "metric_history",
+    "reset", "runs", "set_tag", "set_tags", "start_iteration",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,9 +54,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from .query import Filter
     from .tracking.client import ActiveIteration, Client
     from .tracking.fluent import (
-        ALL, active_iteration, current_experiment, current_project, end_iteration, flush,
-        get_client, init, log_dataset, log_metric, log_metrics, log_param, log_params,
-        metric_history, reset, runs, set_tag, set_tags, start_iteration,
+        ALL,
+        active_iteration,
+        current_experiment,
+        current_project,
+        end_iteration,
+        flush,
+        get_client,
+        init,
+        log_dataset,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        metric_history,
+        reset,
+        runs,
+        set_tag,
+        set_tags,
+        start_iteration,
     )
 
 

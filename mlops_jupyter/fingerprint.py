@@ -21,7 +21,7 @@ from .errors import InvalidInput
 _CHUNK = 1 << 20
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _TABULAR = {".csv": ",", ".tsv": "\t"}
-_cache: dict[tuple[str, int, int], DatasetRef] = {}
+_cache: dict[tuple, DatasetRef] = {}
 
 
 def is_url(uri: str) -> bool:
@@ -45,7 +45,8 @@ def fingerprint(uri: str | os.PathLike, name: str | None = None) -> DatasetRef:
                            hint="log a URL for remote data, or check the working directory "
                            f"({os.getcwd()})", field="uri") from e
     resolved = str(path.resolve())
-    key = (resolved, st.st_size, st.st_mtime_ns)
+    # A directory's own mtime misses edits to nested files: key on every file's stat.
+    key = (resolved, *(_tree_stat(path) if path.is_dir() else (st.st_size, st.st_mtime_ns)))
     cached = _cache.get(key)
     if cached is not None:
         return cached if name is None or cached.name == name else _renamed(cached, name)
@@ -55,6 +56,17 @@ def fingerprint(uri: str | os.PathLike, name: str | None = None) -> DatasetRef:
         ref = _file(path, resolved, name, st.st_size)
     _cache[key] = ref
     return ref
+
+
+def _tree_stat(path: Path) -> tuple[int, int]:
+    """A cheap summary (count, hash of sizes and mtimes) of every file under ``path``."""
+    entries = []
+    for root, _dirs, files in os.walk(path):
+        for fname in files:
+            fst = os.stat(os.path.join(root, fname))
+            entries.append((root, fname, fst.st_size, fst.st_mtime_ns))
+    entries.sort()
+    return len(entries), hash(tuple(entries))
 
 
 def _renamed(ref: DatasetRef, name: str) -> DatasetRef:

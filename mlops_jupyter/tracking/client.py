@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import threading
 import time
@@ -145,10 +146,7 @@ class Client:
         if key.__class__ is not str or not key or len(key) > 250:
             check_key(key, "metric")
         skey = (iteration_id, key)
-        if step is None:
-            step = self._steps.get(skey, 0)
-        else:
-            step = metric_step(key, step)
+        step = self._steps.get(skey, 0) if step is None else metric_step(key, step)
         self._steps[skey] = step + 1
         self.buffer.add((iteration_id, key, v, step, timestamp or time.time()))
 
@@ -305,10 +303,8 @@ def cell_hash(code: str) -> str:
 def _flush_all_at_exit() -> None:
     for client in list(_clients):
         for active in list(client._running.values()):
-            try:
+            with contextlib.suppress(Exception):  # nothing sensible to do at exit
                 active.end("finished")
-            except Exception:  # noqa: S110 - nothing sensible to do at exit
-                pass
         try:
             client.buffer.close()
         except Exception as e:
