@@ -185,3 +185,18 @@ def search(store: SqlStore, q: IterationQuery) -> SearchResult:
                 tags[iid][k] = v
     iterations = [store.to_iteration(r) for r in rows]
     return SearchResult(iterations, total, dict(params), dict(metrics), dict(tags))
+
+
+def scope_keys(store: SqlStore, q: IterationQuery) -> tuple[list[str], list[str]]:
+    """Distinct param and metric keys of the iterations in ``q``'s project/experiment."""
+    scope = IterationQuery(project=q.project, experiment=q.experiment, include_deleted=True)
+    out = []
+    for table in (ParamRow, L):
+        if q.project is None and q.experiment is None:
+            stmt = select(table.key).distinct()
+        else:
+            ids = _scoped(store, scope, select(I.id).join(E, I.experiment_id == E.id))
+            stmt = select(table.key).where(table.iteration_id.in_(ids)).distinct()
+        with read_tx(store.engine) as conn:
+            out.append(sorted(conn.execute(stmt).scalars().all()))
+    return out[0], out[1]

@@ -1,0 +1,148 @@
+"""The ``mlops_jupyter`` server extension: settings as traitlets, the store built once."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
+from traitlets import Float, Int, Unicode
+
+from .. import config
+from ..query import IterationQuery
+from ..store import TrackingStore, open_store
+from . import openapi, tracking
+from .placeholders import MonitoringNotAvailable, RegistryNotAvailable
+
+API = "mlops/api"
+
+
+def default_workers() -> int:
+    """Worker threads for blocking store calls: DB waits overlap, CPU stays bounded."""
+    return min(8, (os.cpu_count() or 1) * 2)
+
+
+class MlopsExtensionApp(ExtensionApp):
+    """Serve the mlops REST API under ``{base_url}mlops/api/``."""
+
+    name = "mlops_jupyter"
+    description = "Jupyter-native MLOps: tracking REST API and side panel backend."
+    load_other_extensions = True
+
+    tracking_uri = Unicode(
+        "", config=True,
+        help="Where tracking data lives: a database URL (sqlite:///..., postgresql://...). "
+             "Empty: the MLOPS_JUPYTER_TRACKING_URI environment variable, then the "
+             "config file, then ~/.mlops_jupyter/mlops.db.")
+    artifact_root = Unicode(
+        "", config=True,
+        help="Directory or URL for artifacts and model files. Empty: "
+             "MLOPS_JUPYTER_ARTIFACT_ROOT, the config file, then ~/.mlops_jupyter/artifacts.")
+    heartbeat_timeout = Float(
+        0.0, config=True,
+        help="Seconds without a heartbeat after which a running iteration reads as killed "
+             "(0: MLOPS_JUPYTER_HEARTBEAT_TIMEOUT, the config file, then 120).")
+    workers = Int(
+        0, config=True,
+        help="Threads running blocking database calls off the event loop "
+             "(0: twice the CPU count, at most 8).")
+    keys_cache_seconds = Float(
+        10.0, config=True,
+        help="How long the param/metric key lists of a project or experiment are cached "
+             "for the iterations table (0 disables the cache).")
+
+    def initialize_settings(self) -> None:
+        settings = config.resolve(self.tracking_uri or None, self.artifact_root or None,
+                                  self.heartbeat_timeout or None)
+        if settings.tracking_uri.startswith(("http://", "https://")):
+            from ..errors import InvalidInput
+
+            raise InvalidInput("the server extension needs a database tracking URI, got an "
+                               "http(s) URL", hint="set MlopsExtensionApp.tracking_uri to a "
+                               "sqlite:/// or postgresql:// URL", field="tracking_uri")
+        store = open_store(settings.tracking_uri, heartbeat_timeout=settings.heartbeat_timeout,
+                           auto_upgrade=settings.is_default_database)
+        self.store = store
+        self.executor = ThreadPoolExecutor(self.workers or default_workers(),
+                                           thread_name_prefix="mlops-store")
+        self.log.info("mlops_jupyter: tracking data in %r", store)
+        self.settings.update({
+            "mlops_store": store,
+            "mlops_settings": settings,
+            "mlops_executor": self.executor,
+            "mlops_keys": KeysCache(store, self.keys_cache_seconds),
+        })
+
+    def initialize_handlers(self) -> None:
+        def api(path: str) -> str:  # ExtensionApp prepends base_url itself
+            return url_path_join(API, path)
+
+        iid = r"(?P<iteration_id>\d+)"
+        self.handlers.extend([
+            (api("openapi.json"), openapi.OpenAPIHandler),
+            (api("projects"), tracking.ProjectsHandler),
+            (api(r"projects/(?P<project_id>\d+)"), tracking.ProjectHandler),
+            (api("experiments"), tracking.ExperimentsHandler),
+            (api(r"experiments/(?P<experiment_id>\d+)"), tracking.ExperimentHandler),
+            (api("iterations"), tracking.IterationsHandler),
+            (api(rf"iterations/{iid}"), tracking.IterationHandler),
+            (api(rf"iterations/{iid}/restore"), tracking.RestoreHandler),
+            (api(rf"iterations/{iid}/params"), tracking.ParamsHandler),
+            (api(rf"iterations/{iid}/datasets"), tracking.DatasetsHandler),
+            (api(rf"iterations/{iid}/metrics/(?P<key>[^/]+)"), tracking.MetricHistoryHandler),
+            (api("metrics"), tracking.MetricsHandler),
+            (api("heartbeats"), tracking.HeartbeatsHandler),
+            (api("models"), RegistryNotAvailable),
+            (api(r"models/(?P<name>[^/]+)"), RegistryNotAvailable),
+            (api("monitoring/models"), MonitoringNotAvailable),
+        ])
+
+    async def stop_extension(self) -> None:
+        executor = getattr(self, "executor", None)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        store = getattr(self, "store", None)
+        if store is not None:
+            store.close()
+
+
+class KeysCache:
+    """Param and metric keys per project/experiment scope, cached for a few seconds."""
+
+    def __init__(self, store: TrackingStore, ttl: float):
+        self.store = store
+        self.ttl = ttl
+        self._cache: dict[Any, tuple[float, tuple[list[str], list[str]]]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, query: IterationQuery) -> tuple[list[str], list[str]]:
+        scope = (query.project, query.experiment)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(scope)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        keys = self._compute(query)
+        with self._lock:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[scope] = (now, keys)
+        return keys
+
+    def _compute(self, query: IterationQuery) -> tuple[list[str], list[str]]:
+        compute: Callable[..., tuple[list[str], list[str]]] | None = None
+        try:
+            from ..store import sql_search
+
+            compute = getattr(sql_search, "scope_keys", None)
+        except ImportError:  # pragma: no cover
+            pass
+        if compute is None or not hasattr(self.store, "engine"):
+            return [], []
+        return compute(self.store, query)
+

@@ -1,0 +1,265 @@
+"""The OpenAPI 3.1 description of the REST API, served at ``mlops/api/openapi.json``.
+
+Written as a Python dict (schemas reused by reference, no YAML dependency);
+``tests/server/test_openapi.py`` runs schemathesis against a live server so the
+document stays true. ``servers`` is filled in per request from the base URL.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from .._version import __version__
+from .base import MlopsHandler
+
+ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+NULL_STR = {"type": ["string", "null"]}
+NULL_INT = {"type": ["integer", "null"]}
+TIME = {"type": "string", "format": "date-time"}
+NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
+NUMBER = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["NaN", "Infinity",
+                                                                    "-Infinity"]}]}
+STATUS = {"type": "string", "enum": ["running", "finished", "failed", "killed"]}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: list[str], props: dict[str, Any], extra: bool = True) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props,
+            "additionalProperties": extra}
+
+
+_SUMMARY_PROPS: dict[str, Any] = {
+    "id": ID, "experiment_id": ID, "project_name": {"type": "string"},
+    "experiment_name": {"type": "string"}, "name": {"type": "string"},
+    "number": {"type": "integer"}, "status": STATUS, "started_at": TIME,
+    "ended_at": NULL_TIME, "heartbeat_at": NULL_TIME, "duration": {"type": ["number", "null"]},
+    "model_name": NULL_STR, "params": {"type": "object"},
+    "metrics": {"type": "object", "additionalProperties": NUMBER},
+    "tags": {"type": "object", "additionalProperties": NULL_STR},
+    "deleted": {"type": "boolean"}, "deleted_at": NULL_TIME,
+}
+_SUMMARY_REQUIRED = ["id", "experiment_id", "project_name", "experiment_name", "name", "number",
+                     "status", "started_at", "ended_at", "duration", "model_name", "params",
+                     "metrics", "tags", "deleted"]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj(["message", "reason"], {"message": {"type": "string"},
+                                         "reason": NULL_STR, "field": {"type": "string"}}),
+    "Project": obj(["id", "name", "description", "created_at", "experiment_count",
+                    "iteration_count"], {
+        "id": ID, "name": {"type": "string"}, "description": NULL_STR, "created_at": TIME,
+        "experiment_count": {"type": "integer"}, "iteration_count": {"type": "integer"}}),
+    "Experiment": obj(["id", "project_id", "project_name", "name", "description", "created_at",
+                       "iteration_count", "last_started_at"], {
+        "id": ID, "project_id": ID, "project_name": {"type": "string"},
+        "name": {"type": "string"}, "description": NULL_STR, "created_at": TIME,
+        "iteration_count": {"type": "integer"}, "last_started_at": NULL_TIME}),
+    "Dataset": obj(["id", "name", "uri", "digest", "size", "rows", "columns", "kind", "role"], {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "uri": {"type": "string"},
+        "digest": NULL_STR, "size": NULL_INT, "rows": NULL_INT,
+        "columns": {"type": ["array", "null"], "items": {"type": "string"}},
+        "kind": {"type": "string"}, "role": NULL_STR}),
+    "IterationSummary": obj(_SUMMARY_REQUIRED, _SUMMARY_PROPS),
+    "IterationDetail": {"allOf": [ref("IterationSummary"), obj(
+        ["params_typed", "latest_metrics", "datasets", "source", "environment", "git", "error",
+         "heartbeat_at"], {
+            "params_typed": {"type": "array", "items": obj(["key", "value", "value_type"], {
+                "key": {"type": "string"}, "value": {}, "value_type": {"type": "string"}})},
+            "latest_metrics": {"type": "array", "items": obj(
+                ["key", "value", "step", "timestamp"], {
+                    "key": {"type": "string"}, "value": NUMBER, "step": {"type": "integer"},
+                    "timestamp": TIME})},
+            "datasets": {"type": "array", "items": ref("Dataset")},
+            "source": obj(["code", "cell_hash", "execution_count", "notebook_path"], {
+                "code": NULL_STR, "cell_hash": NULL_STR, "execution_count": NULL_INT,
+                "notebook_path": NULL_STR}),
+            "environment": {"type": "object"}, "git": {"type": "object"}, "error": NULL_STR})]},
+    "IterationPage": obj(["iterations", "total", "next_cursor", "param_keys", "metric_keys"], {
+        "iterations": {"type": "array", "items": ref("IterationSummary")},
+        "total": {"type": "integer", "minimum": 0}, "next_cursor": NULL_STR,
+        "param_keys": {"type": "array", "items": {"type": "string"}},
+        "metric_keys": {"type": "array", "items": {"type": "string"}}}),
+    "MetricHistory": obj(["key", "points", "total", "downsampled"], {
+        "key": {"type": "string"},
+        "points": {"type": "array", "items": obj(["step", "value", "timestamp"], {
+            "step": {"type": "integer"}, "value": NUMBER,
+            "timestamp": {"type": ["string", "number"]}})},
+        "total": {"type": "integer"}, "downsampled": {"type": "boolean"}}),
+}
+
+
+def ok(status: str, schema: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": what}
+    if schema is not None:
+        answer["content"] = {"application/json": {"schema": schema}}
+    return {status: answer, "default": {"description": "an error", "content": {
+        "application/json": {"schema": ref("Error")}}}}
+
+
+def body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema or ID}
+
+
+def query(name: str, schema: dict[str, Any], description: str = "",
+          explode: bool | None = None) -> dict[str, Any]:
+    p: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        p["description"] = description
+    if explode is not None:
+        p["explode"] = explode
+    return p
+
+
+def op(summary: str, responses: dict[str, Any], *, params: list[Any] | None = None,
+       request: dict[str, Any] | None = None, tag: str = "tracking") -> dict[str, Any]:
+    out: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses,
+                           "operationId": summary.lower().replace(" ", "_").replace(",", "")}
+    if params:
+        out["parameters"] = params
+    if request:
+        out["requestBody"] = request
+    return out
+
+
+_STR = {"type": "string"}
+_ANY_OBJ = {"type": "object"}
+_TAGS = {"type": "object", "additionalProperties": {
+    "type": ["string", "number", "boolean", "null"]}}
+_ITERATION_QUERY = [
+    query("project_id", ID), query("experiment_id", ID),
+    query("project", _STR, "project name (alternative to project_id)"),
+    query("experiment", _STR, "experiment name (alternative to experiment_id)"),
+    query("status", {"type": "array", "items": STATUS}, explode=True),
+    query("q", _STR, "name contains (case-insensitive)"),
+    query("include_deleted", {"type": "boolean"}), query("deleted_only", {"type": "boolean"}),
+    query("filter", {"type": "array", "items": _STR},
+          "`<field><op><value>`, e.g. `metrics.accuracy>=0.9`", explode=True),
+    query("sort", {"type": "array", "items": _STR},
+          "`started_at`, `name`, `number`, `status`, `params.<key>`, `metrics.<key>`; "
+          "`-` prefix: descending", explode=True),
+    query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}),
+    query("cursor", _STR, "opaque: `next_cursor` of the previous page"),
+    query("id", {"type": "array", "items": ID}, "only these iterations", explode=True),
+]
+_NOT_AVAILABLE = "404 `not_available` until the feature lands"
+
+PATHS: dict[str, Any] = {
+    "/projects": {
+        "get": op("List projects", ok("200", obj(["projects"], {
+            "projects": {"type": "array", "items": ref("Project")}}), "all projects")),
+        "post": op("Create project", ok("201", ref("Project"), "the new project"),
+                   request=body(obj(["name"], {"name": _STR, "description": NULL_STR}))),
+    },
+    "/projects/{project_id}": {"get": op("Get project", ok("200", ref("Project"), "a project"),
+                                         params=[path("project_id")])},
+    "/experiments": {
+        "get": op("List experiments", ok("200", obj(["experiments"], {
+            "experiments": {"type": "array", "items": ref("Experiment")}}), "experiments"),
+            params=[query("project_id", ID)]),
+        "post": op("Create experiment", ok("201", ref("Experiment"), "the new experiment"),
+                   request=body(obj(["project_id", "name"], {
+                       "project_id": ID, "name": _STR, "description": NULL_STR}))),
+    },
+    "/experiments/{experiment_id}": {"get": op(
+        "Get experiment", ok("200", ref("Experiment"), "an experiment"),
+        params=[path("experiment_id")])},
+    "/iterations": {
+        "get": op("Search iterations", ok("200", ref("IterationPage"), "one page"),
+                  params=_ITERATION_QUERY),
+        "post": op("Create iteration", ok("201", ref("IterationDetail"), "a running iteration"),
+                   request=body(obj(["experiment_id"], {
+                       "experiment_id": ID, "name": NULL_STR, "model_name": NULL_STR,
+                       "source": obj([], {"code": NULL_STR, "cell_hash": NULL_STR,
+                                          "execution_count": NULL_INT,
+                                          "notebook_path": NULL_STR}),
+                       "environment": _ANY_OBJ, "git": _ANY_OBJ, "tags": _TAGS}))),
+    },
+    "/iterations/{iteration_id}": {
+        "get": op("Get iteration", ok("200", ref("IterationDetail"), "details"),
+                  params=[path("iteration_id")]),
+        "patch": op("Update iteration", ok("200", ref("IterationDetail"), "details"),
+                    params=[path("iteration_id")], request=body(obj([], {
+                        "name": _STR, "tags": _TAGS, "status": STATUS, "error": NULL_STR,
+                        "model_name": NULL_STR}, extra=False))),
+        "delete": op("Delete iteration", ok("204", None, "soft deleted"),
+                     params=[path("iteration_id")]),
+    },
+    "/iterations/{iteration_id}/restore": {"post": op(
+        "Restore iteration", ok("200", ref("IterationDetail"), "restored"),
+        params=[path("iteration_id")])},
+    "/iterations/{iteration_id}/params": {"post": op(
+        "Log params", ok("204", None, "logged"), params=[path("iteration_id")],
+        request=body(obj(["params"], {"params": _ANY_OBJ})))},
+    "/iterations/{iteration_id}/datasets": {"post": op(
+        "Log dataset", ok("201", ref("Dataset"), "linked"), params=[path("iteration_id")],
+        request=body(obj(["uri", "name"], {
+            "uri": _STR, "name": _STR, "digest": NULL_STR, "size": NULL_INT, "rows": NULL_INT,
+            "columns": {"type": ["array", "null"], "items": _STR},
+            "kind": {"type": "string", "enum": ["file", "directory", "url"]},
+            "role": {"type": "string", "enum": ["train", "validation", "test", "reference",
+                                                "other"]}})))},
+    "/iterations/{iteration_id}/metrics/{key}": {"get": op(
+        "Metric history", ok("200", ref("MetricHistory"), "the series, downsampled"),
+        params=[path("iteration_id"), path("key", {"type": "string", "minLength": 1}),
+                query("max_points", {"type": "integer", "minimum": 3, "maximum": 100000,
+                                     "default": 2000}),
+                query("timestamps", {"type": "string", "enum": ["iso", "epoch"]})])},
+    "/metrics": {"post": op(
+        "Log metrics", ok("200", obj(["accepted"], {"accepted": {"type": "integer"}}),
+                          "stored"),
+        request=body(obj(["points"], {"points": {"type": "array", "maxItems": 100000,
+                                                 "items": {"type": "array", "minItems": 5,
+                                                           "maxItems": 5}}})))},
+    "/heartbeats": {"post": op(
+        "Heartbeat", ok("204", None, "recorded"),
+        request=body(obj(["iteration_ids"], {"iteration_ids": {"type": "array",
+                                                               "items": ID}})))},
+    "/models": {"get": op("List models", ok("200", None, _NOT_AVAILABLE), tag="registry")},
+    "/models/{name}": {"get": op("Get model", ok("200", None, _NOT_AVAILABLE),
+                                 params=[path("name", {"type": "string", "minLength": 1})],
+                                 tag="registry")},
+    "/monitoring/models": {"get": op("Monitored models", ok("200", None, _NOT_AVAILABLE),
+                                     tag="monitoring")},
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "mlops-jupyter REST API", "version": __version__,
+             "description": "Tracking data of mlops-jupyter, served by its Jupyter server "
+                            "extension. Authenticate with `Authorization: token <token>`."},
+    "servers": [{"url": "/mlops/api"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"token": {"type": "apiKey", "in": "header",
+                                      "name": "Authorization",
+                                      "description": "`token <jupyter server token>`"}},
+    },
+    "security": [{"token": []}],
+}
+
+
+def document(base_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI document with ``servers`` pointing under ``base_url``."""
+    doc = copy.deepcopy(DOCUMENT)
+    doc["servers"] = [{"url": url_path_join(base_url, "mlops/api")}]
+    return doc
+
+
+class OpenAPIHandler(MlopsHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(document(self.base_url))

@@ -1,0 +1,41 @@
+"""Fixtures of the server tests: the extension enabled on a fresh database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def tracking_url(sqlite_url):
+    """The database the extension serves (override to change backends)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def jp_server_config(tracking_url):
+    return {
+        "ServerApp": {"jpserver_extensions": {"mlops_jupyter": True}},
+        "MlopsExtensionApp": {"tracking_uri": tracking_url, "workers": 2},
+    }
+
+
+@pytest.fixture
+def api(jp_fetch):
+    """Call ``mlops/api/<path>``: JSON in, the decoded JSON (or None) and status out."""
+
+    async def call(method, path, body=None, params=None, **kwargs):
+        kw = {"method": method, "raise_error": False, **kwargs}
+        if body is not None:
+            kw["body"] = json.dumps(body)
+        elif method in ("POST", "PATCH"):
+            kw["body"] = b""
+            kw["allow_nonstandard_methods"] = True
+        if params is not None:
+            kw["params"] = params
+        response = await jp_fetch("mlops", "api", *path.split("/"), **kw)
+        data = json.loads(response.body) if response.body else None
+        return response.code, data
+
+    return call
