@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..entities import (
@@ -54,6 +54,22 @@ from .schema import SchemaInfo, ensure_schema
 
 P, E, I = ProjectRow, ExperimentRow, IterationRow  # noqa: E741 - short aliases for queries
 
+# Hot-path statements are built once: constructing a statement costs more Python time
+# than SQLite needs to run it.
+_BUMP_NUMBER = (update(E).where(E.id == bindparam("b_eid"))
+                .values(last_number=E.last_number + 1).returning(E.last_number))
+_INSERT_ITERATION = insert(I).returning(I.id)
+_END_ITERATION = (update(I).where(I.id == bindparam("b_iid")).values(
+    status=bindparam("b_status"), ended_at=bindparam("b_now"), heartbeat_at=bindparam("b_now"),
+    error=bindparam("b_error")))
+_EXISTING_PARAMS = select(ParamRow.key, ParamRow.value).where(
+    ParamRow.iteration_id == bindparam("b_iid"),
+    ParamRow.key.in_(bindparam("b_keys", expanding=True)))
+_INSERT_PARAMS = insert(ParamRow)
+_INSERT_TAGS = insert(TagRow)
+_EXPERIMENT_NAMES = select(P.name, E.name).join(P, E.project_id == P.id).where(
+    E.id == bindparam("b_eid"))
+
 
 class SqlStore(TrackingStore):
     """Tracking data in a SQL database reached through SQLAlchemy."""
@@ -64,6 +80,7 @@ class SqlStore(TrackingStore):
         self.engine = create_store_engine(uri)
         self.heartbeat_timeout = heartbeat_timeout
         self.schema: SchemaInfo = ensure_schema(self.engine, uri, auto_upgrade=auto_upgrade)
+        self._experiment_names: dict[int, tuple[str, str]] = {}
 
     def __repr__(self) -> str:
         return f"SqlStore({redact(self.uri)!r})"
@@ -193,25 +210,32 @@ class SqlStore(TrackingStore):
             name = check_name(name, "iteration")
         source = source or Source()
         now = time.time()
+        env, git_info = dict(environment or {}), dict(git or {})
         with write_tx(self.engine) as conn:
-            number = conn.execute(
-                update(E).where(E.id == experiment_id).values(last_number=E.last_number + 1)
-                .returning(E.last_number)
-            ).scalar()
+            number = conn.execute(_BUMP_NUMBER, {"b_eid": experiment_id}).scalar()
             if number is None:
                 raise NotFound(f"no experiment with id {experiment_id}", field="experiment")
-            iid = conn.execute(insert(I).values(
-                experiment_id=experiment_id, name=name or f"iteration {number}", number=number,
-                status="running", started_at=now, heartbeat_at=now, model_name=model_name,
-                source_code=source.code, cell_hash=source.cell_hash,
-                execution_count=source.execution_count, notebook_path=source.notebook_path,
-                environment=dict(environment or {}), git=dict(git or {}),
-            ).returning(I.id)).scalar_one()
+            names = self._experiment_names.get(experiment_id)
+            if names is None:
+                names = tuple(conn.execute(_EXPERIMENT_NAMES, {"b_eid": experiment_id}).one())
+                self._experiment_names[experiment_id] = names
+            name = name or f"iteration {number}"
+            iid = conn.execute(_INSERT_ITERATION, {
+                "experiment_id": experiment_id, "name": name, "number": number,
+                "status": "running", "started_at": now, "heartbeat_at": now,
+                "model_name": model_name, "source_code": source.code,
+                "cell_hash": source.cell_hash, "execution_count": source.execution_count,
+                "notebook_path": source.notebook_path, "environment": env, "git": git_info,
+            }).scalar_one()
             if tags:
-                conn.execute(insert(TagRow), [
+                conn.execute(_INSERT_TAGS, [
                     {"iteration_id": iid, "key": check_key(k, "tag"),
                      "value": None if v is None else str(v)} for k, v in tags.items()])
-        return self.get_iteration(iid)
+        started = utc_from_timestamp(now)
+        return Iteration(id=iid, experiment_id=experiment_id, project_name=names[0],
+                         experiment_name=names[1], name=name, number=number, status="running",
+                         started_at=started, ended_at=None, heartbeat_at=started,
+                         model_name=model_name, source=source, environment=env, git=git_info)
 
     def update_iteration(self, iteration_id: int, **fields: Any) -> Iteration:
         values: dict[str, Any] = {}
@@ -240,10 +264,9 @@ class SqlStore(TrackingStore):
         if status not in ITERATION_STATUSES or status == "running":
             raise InvalidInput(f"cannot end an iteration as {status!r}",
                                hint="use finished, failed or killed", field="status")
-        now = time.time()
         with write_tx(self.engine) as conn:
-            n = conn.execute(update(I).where(I.id == iteration_id).values(
-                status=status, ended_at=now, heartbeat_at=now, error=error)).rowcount
+            n = conn.execute(_END_ITERATION, {"b_iid": iteration_id, "b_status": status,
+                                              "b_now": time.time(), "b_error": error}).rowcount
         if n == 0:
             raise self._no_iteration(iteration_id)
 
@@ -315,8 +338,7 @@ class SqlStore(TrackingStore):
             rows[key] = (text, kind)
         with write_tx(self.engine) as conn:
             existing = dict(conn.execute(
-                select(ParamRow.key, ParamRow.value).where(
-                    ParamRow.iteration_id == iteration_id, ParamRow.key.in_(list(rows)))).all())
+                _EXISTING_PARAMS, {"b_iid": iteration_id, "b_keys": list(rows)}).all())
             for key, old in existing.items():
                 if old != rows[key][0]:
                     raise Conflict(f"param {key!r} was already logged as {old!r}; params are "
@@ -327,7 +349,7 @@ class SqlStore(TrackingStore):
                    for k, (t, kind) in rows.items() if k not in existing]
             if new:
                 try:
-                    conn.execute(insert(ParamRow), new)
+                    conn.execute(_INSERT_PARAMS, new)
                 except IntegrityError as e:
                     raise self._no_iteration(iteration_id) from e
 

@@ -48,6 +48,7 @@ class Client:
             token=self.settings.token,
         )
         self._running: dict[int, ActiveIteration] = {}
+        self._experiments: dict[tuple[str, str], Experiment] = {}
         self._steps: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self.buffer = MetricBuffer(
@@ -86,9 +87,13 @@ class Client:
         return self.store.list_experiments(project)
 
     def experiment(self, project: str, name: str) -> Experiment:
-        """Get or create ``project``/``name``."""
-        p = self.store.get_or_create_project(project)
-        return self.store.get_or_create_experiment(p.id, name)
+        """Get or create ``project``/``name`` (cached: experiments are never renamed)."""
+        cached = self._experiments.get((project, name))
+        if cached is None:
+            p = self.store.get_or_create_project(project)
+            cached = self._experiments[(project, name)] = self.store.get_or_create_experiment(
+                p.id, name)
+        return cached
 
     # -- iterations -----------------------------------------------------------------
     def start_iteration(self, project: str, experiment: str, name: str | None = None, *,

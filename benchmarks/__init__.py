@@ -1,0 +1,1 @@
+"""On-demand benchmarks (never run in CI): ``python -m benchmarks [tracking|server|...]``."""
