@@ -1,0 +1,182 @@
+"""Running a ``%%track`` cell: the body runs as it would without the magic.
+
+The body is compiled with the shell's own compiler and run in the user's
+namespace; a trailing expression goes through the display hook exactly like a
+normal cell's (so ``Out``, ``_`` and a trailing ``;`` behave as usual). Errors of
+the body propagate unchanged. Recording happens around it and never raises:
+when the store fails, a :class:`TrackingWarning` says what was not recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+from ..capture import CellAnalysis, analyze, capture
+from ._state import notebook_path
+from .errors import warn
+from .summary import Summary
+
+
+@dataclass
+class TrackOptions:
+    name: str | None = None
+    project: str | None = None
+    experiment: str | None = None
+    params: list[str] | None = None
+    metrics: list[str] | None = None
+    model: str | None = None
+    datasets: list[tuple[str, str]] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    auto: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class CompiledCell:
+    analysis: CellAnalysis
+    body: CodeType
+    last: CodeType | None
+
+
+def execution_count(shell: Any) -> int | None:
+    """The running cell's number (``shell.execution_count`` already points to the next)."""
+    result = getattr(shell.displayhook, "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return count if count is not None else shell.execution_count
+
+
+def compile_cell(shell: Any, cell: str) -> CompiledCell:
+    """Transform (IPython syntax), parse, analyze and compile the cell body."""
+    transformed = shell.transform_cell(cell)
+    filename = shell.compile.cache(transformed, execution_count(shell), raw_code=cell)
+    tree = shell.compile.ast_parse(transformed, filename=filename)
+    analysis = analyze(tree)
+    tree = shell.transform_ast(tree)
+    body = list(tree.body)
+    last = None
+    if body and isinstance(body[-1], ast.Expr) and not _silenced(transformed):
+        # "single" mode sends the value to the display hook: Out[n], _ and the output
+        last = shell.compile(ast.Interactive([body.pop()]), filename, "single")
+    code = shell.compile(ast.Module(body, type_ignores=[]), filename, "exec")
+    return CompiledCell(analysis, code, last)
+
+
+def _silenced(code: str) -> bool:
+    """A trailing ``;`` hides the value (the shell checks the outer cell, not the body)."""
+    from IPython.core.displayhook import DisplayHook
+
+    try:
+        return DisplayHook.semicolon_at_end_of_expression(code)
+    except Exception:  # tokenize errors: the compiler will report them
+        return False
+
+
+def run_tracked(shell: Any, cell: str, opts: TrackOptions) -> None:
+    """Run ``cell`` as an iteration. Returns None: the value went to the display hook."""
+    __tracebackhide__ = True
+    compiled = compile_cell(shell, cell)  # a SyntaxError is raised before recording
+    started = time.perf_counter()
+    iteration = _start(shell, cell, opts)
+    status, error = "finished", None
+    try:
+        exec(compiled.body, shell.user_global_ns, shell.user_ns)
+        if compiled.last is not None:
+            exec(compiled.last, shell.user_global_ns, shell.user_ns)
+    except KeyboardInterrupt:
+        status, error = "killed", "KeyboardInterrupt"
+        raise
+    except BaseException as e:
+        status, error = "failed", "".join(traceback.format_exception(type(e), e,
+                                                                     e.__traceback__))
+        raise
+    finally:
+        _finish(shell, compiled.analysis, opts, iteration, status, error,
+                time.perf_counter() - started)
+
+
+def _start(shell: Any, cell: str, opts: TrackOptions) -> Any:
+    from ..entities import Source
+    from ..tracking import fluent
+    from ..tracking.client import cell_hash
+
+    source = Source(code=cell, cell_hash=cell_hash(cell),
+                    execution_count=execution_count(shell),
+                    notebook_path=notebook_path(shell.user_ns))
+    try:
+        return fluent.start_iteration(opts.name, project=opts.project,
+                                      experiment=opts.experiment, tags=opts.tags or None,
+                                      source=source)
+    except Exception as e:
+        warn(f"iteration {opts.name or ''!s} not recorded: {e}".replace("  ", " "))
+        return None
+
+
+def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: Any,
+            status: str, error: str | None, seconds: float) -> None:
+    try:
+        got = capture(analysis, shell.user_ns, auto=opts.auto, params=opts.params,
+                      metrics=opts.metrics, model=opts.model, datasets=opts.datasets)
+    except Exception as e:  # a rule tripping on an odd object must not hide the result
+        warn(f"capture failed, nothing automatic recorded: {e!r}")
+        from ..capture import Capture
+
+        got = Capture()
+    for note in got.notes:
+        warn(note)
+    lost: list[str] = []
+    if iteration is not None:
+        lost = _record(iteration, got, status, error)
+    if lost:
+        warn("not recorded: " + "; ".join(lost))
+    if not opts.quiet:
+        from IPython.display import display
+
+        display(Summary.build(iteration, got, status, seconds, recorded=not lost))
+
+
+def _record(it: Any, got: Any, status: str, error: str | None) -> list[str]:
+    """Write what the cell captured; returns what could not be written, and why."""
+    lost: list[str] = []
+    if got.params:
+        try:
+            it.log_params(got.params)
+        except Exception:
+            for key, value in got.params.items():
+                try:
+                    it.log_params({key: value})
+                except Exception as e:
+                    lost.append(f"param {key} ({e})")
+    try:
+        if got.metrics:
+            it.log_metrics(got.metrics)
+        for key, values in got.series.items():
+            for step, value in enumerate(values):
+                it.log_metric(key, value, step=step)
+    except Exception as e:
+        lost.append(f"metrics ({e})")
+    if got.model_name:
+        _attempt(lost, f"model name {got.model_name}", it.set_model_name, got.model_name)
+    for role, uri in got.datasets:
+        _attempt(lost, f"dataset {role}={uri}", it.log_dataset, uri, role)
+    _attempt(lost, f"end of iteration #{it.number} ({status})", it.end, status, error)
+    return lost
+
+
+def _attempt(lost: list[str], what: str, func: Any, *args: Any) -> None:
+    try:
+        func(*args)
+    except Exception as e:
+        lost.append(f"{what} ({e})")
+
+
+def split_names(values: Sequence[str] | None) -> list[str] | None:
+    """``["a,b", "c"]`` -> ``["a", "b", "c"]``; None stays None (no override)."""
+    if values is None:
+        return None
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
