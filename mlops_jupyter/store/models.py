@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -171,3 +172,77 @@ class IterationDatasetRow(Base):
         ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+# -- model registry (revision 0002) ---------------------------------------------------
+STAGES = ("none", "staging", "production", "archived")
+
+
+class RegisteredModelRow(Base):
+    __tablename__ = "registered_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    # Bumped with UPDATE ... RETURNING: race-free version numbers, and the row lock
+    # that serializes promotions of one model on PostgreSQL.
+    last_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        UniqueConstraint("model_id", "version"),
+        # At most one production version per model, whatever the code does.
+        Index("ix_model_versions_one_production", "model_id", unique=True,
+              sqlite_where=text("stage = 'production'"),
+              postgresql_where=text("stage = 'production'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_models.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # iteration | upload
+    iteration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("iterations.id", ondelete="SET NULL"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInt)
+    format: Mapped[str] = mapped_column(String(16))  # pickle | joblib | skops
+    flavor: Mapped[str | None] = mapped_column(String(64))
+    model_class: Mapped[str | None] = mapped_column(String(1000))
+    filename: Mapped[str | None]  # as uploaded: display only, never a path
+    description: Mapped[str | None] = mapped_column(Text)
+    metrics: Mapped[dict[str, Any] | None]
+    params: Mapped[dict[str, Any] | None]
+    datasets: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str | None]
+
+
+class ModelAliasRow(Base):
+    __tablename__ = "model_aliases"
+
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("registered_models.id", ondelete="CASCADE"), primary_key=True)
+    alias: Mapped[str] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))
+
+
+class StageTransitionRow(Base):
+    """The audit log: every stage change of every version."""
+
+    __tablename__ = "stage_transitions"
+    __table_args__ = (Index("ix_stage_transitions_model_id_at", "model_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_models.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    from_stage: Mapped[str] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str]
+    at: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
