@@ -137,6 +137,8 @@ _STR = {"type": "string"}
 _ANY_OBJ = {"type": "object"}
 _TAGS = {"type": "object", "additionalProperties": {
     "type": ["string", "number", "boolean", "null"]}}
+_SOURCE = obj([], {"code": NULL_STR, "cell_hash": NULL_STR, "execution_count": NULL_INT,
+                   "notebook_path": NULL_STR})
 _ITERATION_QUERY = [
     query("project_id", ID), query("experiment_id", ID),
     query("project", _STR, "project name (alternative to project_id)"),
@@ -181,9 +183,7 @@ PATHS: dict[str, Any] = {
         "post": op("Create iteration", ok("201", ref("IterationDetail"), "a running iteration"),
                    request=body(obj(["experiment_id"], {
                        "experiment_id": ID, "name": NULL_STR, "model_name": NULL_STR,
-                       "source": obj([], {"code": NULL_STR, "cell_hash": NULL_STR,
-                                          "execution_count": NULL_INT,
-                                          "notebook_path": NULL_STR}),
+                       "source": _SOURCE,
                        "environment": _ANY_OBJ, "git": _ANY_OBJ, "tags": _TAGS}))),
     },
     "/iterations/{iteration_id}": {
@@ -192,7 +192,8 @@ PATHS: dict[str, Any] = {
         "patch": op("Update iteration", ok("200", ref("IterationDetail"), "details"),
                     params=[path("iteration_id")], request=body(obj([], {
                         "name": _STR, "tags": _TAGS, "status": STATUS, "error": NULL_STR,
-                        "model_name": NULL_STR}, extra=False))),
+                        "model_name": NULL_STR, "source": _SOURCE, "environment": _ANY_OBJ,
+                        "git": _ANY_OBJ}, extra=False))),
         "delete": op("Delete iteration", ok("204", None, "soft deleted"),
                      params=[path("iteration_id")]),
     },
@@ -213,8 +214,9 @@ PATHS: dict[str, Any] = {
     "/iterations/{iteration_id}/metrics/{key}": {"get": op(
         "Metric history", ok("200", ref("MetricHistory"), "the series, downsampled"),
         params=[path("iteration_id"), path("key", {"type": "string", "minLength": 1}),
-                query("max_points", {"type": "integer", "minimum": 3, "maximum": 100000,
-                                     "default": 2000}),
+                query("max_points", {"oneOf": [{"const": 0}, {"type": "integer", "minimum": 3,
+                                                              "maximum": 100000}]},
+                      "at most this many points (default 2000); 0: every point"),
                 query("timestamps", {"type": "string", "enum": ["iso", "epoch"]})])},
     "/metrics": {"post": op(
         "Log metrics", ok("200", obj(["accepted"], {"accepted": {"type": "integer"}}),

@@ -161,13 +161,7 @@ class IterationsHandler(MlopsHandler):
         experiment_id = field(body, "experiment_id", int, required=True, lo=1, hi=INT32_MAX)
         name = field(body, "name", str)
         model_name = field(body, "model_name", str, max_length=1000)
-        src = field(body, "source", dict) or {}
-        source = Source(
-            code=field(src, "code", str),
-            cell_hash=field(src, "cell_hash", str, max_length=64),
-            execution_count=field(src, "execution_count", int, lo=-INT32_MAX, hi=INT32_MAX),
-            notebook_path=field(src, "notebook_path", str),
-        )
+        source = _source(field(body, "source", dict) or {})
         environment = field(body, "environment", dict)
         git = field(body, "git", dict)
         tags = _tags(field(body, "tags", dict))
@@ -177,15 +171,22 @@ class IterationsHandler(MlopsHandler):
 
 
 def _tags(tags: dict[str, Any] | None) -> dict[str, Any] | None:
-    if tags is None:
-        return None
-    for k, v in tags.items():
-        if v is not None and (isinstance(v, (dict, list))):
-            raise InvalidInput(f"tag {k!r} must be text, a number, a boolean or null",
-                               field="tags")
-        if v is not None and not isinstance(v, str):
-            tags[k] = wire.num(v) if isinstance(v, float) else v
+    """Tag values are stored as text (None deletes): scalars only."""
+    if tags is not None:
+        for k, v in tags.items():
+            if isinstance(v, (dict, list)):
+                raise InvalidInput(f"tag {k!r} must be text, a number, a boolean or null",
+                                   field="tags")
     return tags
+
+
+def _source(src: dict[str, Any]) -> Source:
+    return Source(
+        code=field(src, "code", str),
+        cell_hash=field(src, "cell_hash", str, max_length=64),
+        execution_count=field(src, "execution_count", int, lo=-INT32_MAX, hi=INT32_MAX),
+        notebook_path=field(src, "notebook_path", str),
+    )
 
 
 async def detail(handler: MlopsHandler, iteration_id: int) -> dict[str, Any]:
@@ -209,17 +210,21 @@ class IterationHandler(MlopsHandler):
     async def patch(self, iteration_id: str) -> None:
         iid = path_id(iteration_id, "iteration")
         body = self.json_body()
-        known = {"name", "tags", "status", "error", "model_name"}
+        known = {"name", "tags", "status", "error", "model_name", "source", "environment", "git"}
         unknown = sorted(set(body) - known)
         if unknown:
             raise InvalidInput(f"cannot change {unknown[0]!r}",
-                               hint="change name, tags, status, error or model_name",
-                               field=unknown[0])
+                               hint="change " + ", ".join(sorted(known)), field=unknown[0])
         changes: dict[str, Any] = {}
         if "name" in body:
             changes["name"] = field(body, "name", str, nullable=False)
         if "model_name" in body:
             changes["model_name"] = field(body, "model_name", str, max_length=1000)
+        if "source" in body:
+            changes["source"] = _source(field(body, "source", dict) or {})
+        for key in ("environment", "git"):
+            if key in body:
+                changes[key] = field(body, key, dict) or {}
         tags = _tags(field(body, "tags", dict))
         status = field(body, "status", str)
         error = field(body, "error", str)
@@ -348,7 +353,11 @@ class MetricHistoryHandler(MlopsHandler):
     async def get(self, iteration_id: str, key: str) -> None:
         iid = path_id(iteration_id, "iteration")
         key = check_key(key, "key")
-        max_points = self.query_int("max_points", 2000, lo=3, hi=MAX_HISTORY_POINTS)
+        # 0: every point (the remote store's metric_history(max_points=None))
+        max_points = self.query_int("max_points", 2000, lo=0, hi=MAX_HISTORY_POINTS) or None
+        if max_points is not None and max_points < 3:
+            raise InvalidInput("max_points must be 0 (every point) or at least 3",
+                               field="max_points")
         epoch = self.get_query_argument("timestamps", "iso") == "epoch"
         await self.call(self.store.get_iteration, iid)
         series = await self.call(self.store.metric_history, iid, key, max_points)

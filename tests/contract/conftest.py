@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-BACKENDS = ["sqlite", "postgresql"]
+from tests.server.live import live_server, remote_tracking_uri  # noqa: F401 - "remote"
+
+BACKENDS = ["sqlite", "postgresql", "remote"]
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.server.live import live_server, remote_tracking_uri  # noqa: F401
+
 
 @pytest.fixture
 def tracking_url(sqlite_url):
