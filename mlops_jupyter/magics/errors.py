@@ -20,7 +20,20 @@ def parse(func: Any, line: str) -> Any:
         argv = shlex.split(line)
     except ValueError as e:  # unbalanced quotes
         raise UsageError(f"cannot read the arguments: {e}") from None
-    return func.parser.parse_args(argv)
+    return func.parser.parse_args(_glue_dashed_values(argv))
+
+
+_DASHED_VALUES = ("--sort", "-s")  # "--sort -metrics.acc": descending, not an option
+
+
+def _glue_dashed_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1] in _DASHED_VALUES and token.startswith("-") and len(token) > 1:
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
 
 
 class TrackingWarning(UserWarning):
