@@ -17,7 +17,7 @@ from .. import config
 from ..query import IterationQuery
 from ..store import TrackingStore, open_store
 from . import openapi, tracking
-from .placeholders import MonitoringNotAvailable, RegistryNotAvailable
+from .placeholders import MonitoringNotAvailable, RegistryNotAvailable, UnknownRouteHandler
 
 API = "mlops/api"
 
@@ -100,6 +100,7 @@ class MlopsExtensionApp(ExtensionApp):
             (api("models"), RegistryNotAvailable),
             (api(r"models/(?P<name>[^/]+)"), RegistryNotAvailable),
             (api("monitoring/models"), MonitoringNotAvailable),
+            (api("(.*)"), UnknownRouteHandler),
         ])
 
     async def stop_extension(self) -> None:

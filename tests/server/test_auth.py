@@ -14,7 +14,7 @@ SAMPLE_PATH_VALUES = {"{iteration_id}": "1", "{project_id}": "1", "{experiment_i
 
 
 def all_routes():
-    routes = [("GET", "openapi.json")]
+    routes = [("GET", "openapi.json"), ("GET", "no/such/route"), ("POST", "no/such/route")]
     for template, methods in PATHS.items():
         path = template.lstrip("/")
         for placeholder, value in SAMPLE_PATH_VALUES.items():
@@ -30,8 +30,8 @@ def test_every_handler_is_documented(jp_serverapp):
     # Given the extension's route table
     [app] = jp_serverapp.extension_manager.extension_apps["mlops_jupyter"]
     handled = {h[0].split("mlops/api/", 1)[1] for h in app.handlers}
-    # Then each route is in the OpenAPI paths (or is the document itself)
-    assert len(handled) == len(PATHS) + 1
+    # Then each route is in the OpenAPI paths (or is the document or the JSON 404)
+    assert len(handled) == len(PATHS) + 2
 
 
 async def request(jp_fetch, method, path, authorization):
