@@ -31,6 +31,8 @@ _FLUENT = (
     "init", "reset", "start_iteration", "end_iteration", "active_iteration", "log_param",
     "log_params", "log_metric", "log_metrics", "log_dataset", "set_tag", "set_tags", "flush",
     "runs", "metric_history", "get_client", "current_project", "current_experiment", "ALL",
+    "log_model", "register_model", "promote", "rollback", "load_model", "models",
+    "model_versions", "model_history", "set_alias",
 )
 _LAZY = {name: "mlops_jupyter.tracking.fluent" for name in _FLUENT}
 _LAZY.update({
@@ -47,6 +49,8 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "current_experiment", "current_project", "end_iteration", "flush", "get_client", "init",
     "log_dataset", "log_metric", "log_metrics", "log_param", "log_params", "metric_history",
     "reset", "runs", "set_tag", "set_tags", "start_iteration",
+    "load_model", "log_model", "model_history", "model_versions", "models", "promote",
+    "register_model", "rollback", "set_alias",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover

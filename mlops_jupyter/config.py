@@ -28,7 +28,10 @@ ENV_ARTIFACT_ROOT = "MLOPS_JUPYTER_ARTIFACT_ROOT"
 ENV_TOKEN = "MLOPS_JUPYTER_TOKEN"
 ENV_HEARTBEAT_TIMEOUT = "MLOPS_JUPYTER_HEARTBEAT_TIMEOUT"
 
+ENV_MAX_UPLOAD_BYTES = "MLOPS_JUPYTER_MAX_UPLOAD_BYTES"
+
 DEFAULT_HEARTBEAT_TIMEOUT = 120.0  # seconds without a heartbeat before "killed"
+DEFAULT_MAX_UPLOAD_BYTES = 1 << 30  # 1 GiB per model file
 
 
 def home_dir() -> Path:
@@ -83,6 +86,7 @@ class Settings:
     token: str | None
     tracking_uri_source: str
     artifact_root_source: str
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 
     @property
     def is_default_database(self) -> bool:
@@ -94,6 +98,7 @@ def resolve(
     artifact_root: str | os.PathLike | None = None,
     heartbeat_timeout: float | None = None,
     token: str | None = None,
+    max_upload_bytes: int | None = None,
 ) -> Settings:
     """Resolve every setting with the documented precedence."""
     uri, uri_source = _pick(tracking_uri, ENV_TRACKING_URI, "tracking_uri")
@@ -110,4 +115,10 @@ def resolve(
     if hb_value <= 0:
         raise InvalidInput("heartbeat_timeout must be positive", field="heartbeat_timeout")
     tok, _ = _pick(token, ENV_TOKEN, "token")
-    return Settings(str(uri), root_path, hb_value, tok, uri_source, root_source)
+    limit, _ = _pick(max_upload_bytes, ENV_MAX_UPLOAD_BYTES, "max_upload_bytes")
+    try:
+        limit_value = int(limit) if limit is not None else DEFAULT_MAX_UPLOAD_BYTES
+    except ValueError as e:
+        raise InvalidInput(f"max_upload_bytes must be a number of bytes, got {limit!r}",
+                           field="max_upload_bytes") from e
+    return Settings(str(uri), root_path, hb_value, tok, uri_source, root_source, limit_value)

@@ -137,3 +137,58 @@ def to_dict(entity: Any) -> dict[str, Any]:
         elif isinstance(value, tuple):
             out[key] = list(value)
     return out
+
+
+STAGES = ("none", "staging", "production", "archived")
+MODEL_FORMATS = ("joblib", "pickle", "skops")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredModel:
+    id: int
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+    latest_version: int
+    production_version: int | None = None
+    aliases: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """One stored model file, with where it came from (its lineage)."""
+
+    id: int
+    model_name: str
+    version: int
+    stage: str
+    source: str  # iteration | upload
+    iteration_id: int | None
+    sha256: str
+    size: int
+    format: str
+    flavor: str | None
+    model_class: str | None
+    filename: str | None
+    description: str | None
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    datasets: tuple[dict[str, Any], ...] = ()
+    created_at: datetime | None = None
+    created_by: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageTransition:
+    """One entry of the registry's audit log."""
+
+    id: int
+    model_name: str
+    version: int
+    from_stage: str
+    to_stage: str
+    actor: str
+    at: datetime
+    comment: str | None

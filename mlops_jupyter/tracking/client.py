@@ -17,6 +17,7 @@ from ..entities import Dataset, Experiment, Iteration, Metric, Param, Project, S
 from ..errors import InvalidInput
 from ..fingerprint import fingerprint
 from ..query import build_query
+from ..registry.client import RegistryClientMixin
 from ..store import TrackingStore, open_store
 from ..store.base import ExperimentSummary, ProjectSummary, SearchResult
 from ..validation import check_key, metric_step, metric_value
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
-class Client:
+class Client(RegistryClientMixin):
     """Track projects, experiments and iterations in one store.
 
     >>> c = Client("sqlite:///mlops.db")            # doctest: +SKIP
@@ -276,6 +277,12 @@ class ActiveIteration:
 
     def set_model_name(self, model_name: str) -> None:
         self.client.set_model_name(self.id, model_name)
+
+    def log_model(self, model: Any, name: str, *, format: str = "joblib",
+                  description: str | None = None):
+        """Register ``model`` as a new version of ``name`` linked to this iteration."""
+        return self.client.log_model(self.id, model, name, format=format,
+                                     description=description)
 
     def info(self) -> Iteration:
         """The stored iteration, read now."""

@@ -201,3 +201,56 @@ def metric_history(key: str, iteration: int | None = None,
             raise InvalidInput("which iteration?", hint="pass iteration=<id>")
         iteration = active.id
     return get_client().metric_history(iteration, key, max_points)
+
+
+# -- model registry -------------------------------------------------------------------
+def log_model(model: Any, name: str, *, format: str = "joblib",
+              description: str | None = None):
+    """Register ``model`` as the next version of ``name``, linked to the active iteration."""
+    active = active_iteration()
+    if active is None:
+        raise InvalidInput("log_model needs an active iteration (its lineage)",
+                           hint="call it inside `with mj.start_iteration(...)` or %%track, "
+                                "or use mj.register_model(path, name) for a file")
+    return active.log_model(model, name, format=format, description=description)
+
+
+def register_model(path: Any, name: str, *, description: str | None = None):
+    """Register a model file (.pkl, .joblib, .skops): stored and hashed, never unpickled."""
+    return get_client().register_model(path, name, description=description)
+
+
+def promote(name: str, version: int, stage: str = "production", *,
+            comment: str | None = None):
+    """Move a version to a stage; promoting to production archives the previous one."""
+    return get_client().promote(name, version, stage, comment=comment)
+
+
+def rollback(name: str, *, comment: str | None = None):
+    """Put the previous production version of ``name`` back into production."""
+    return get_client().rollback(name, comment=comment)
+
+
+def load_model(name: str, stage: str | None = None, *, version: int | None = None,
+               alias: str | None = None, trusted: bool = False) -> Any:
+    """Load a registered model (production by default) after verifying its SHA-256."""
+    return get_client().load_model(name, stage=stage, version=version, alias=alias,
+                                   trusted=trusted)
+
+
+def models():
+    """Registered models."""
+    return get_client().models()
+
+
+def model_versions(name: str):
+    return get_client().model_versions(name)
+
+
+def model_history(name: str):
+    """The stage transitions of ``name``'s versions, oldest first."""
+    return get_client().model_history(name)
+
+
+def set_alias(name: str, alias: str, version: int):
+    return get_client().set_alias(name, alias, version)

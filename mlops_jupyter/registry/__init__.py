@@ -1,0 +1,1 @@
+"""Model registry: content-addressed model files, serialization with explicit trust."""
