@@ -15,6 +15,10 @@ MAX_DIMENSIONS = 12
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "template": "plotly_white"}
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
 def bars(rows: Sequence[Row], metrics: Sequence[str]) -> go.FigureWidget:
     """One bar chart per metric (stacked vertically), one bar per iteration."""
     n = max(1, len(metrics))
@@ -22,7 +26,8 @@ def bars(rows: Sequence[Row], metrics: Sequence[str]) -> go.FigureWidget:
                         vertical_spacing=min(0.12, 0.6 / n))
     labels = [r.label for r in rows]
     for i, key in enumerate(metrics, start=1):
-        values = [r.metrics.get(key, math.nan) for r in rows]
+        # None, not NaN: NaN is not JSON and would break the widget's sync
+        values = [_finite(r.metrics.get(key)) for r in rows]
         fig.add_trace(go.Bar(x=labels, y=values, name=key, showlegend=False), row=i, col=1)
     fig.update_layout(height=220 * n + 40, **_LAYOUT)
     return go.FigureWidget(fig)
@@ -43,7 +48,7 @@ def _dimension(comparison: Comparison, rows: Sequence[Row], key: str) -> dict[st
 def parallel(comparison: Comparison, rows: Sequence[Row], metric: str | None
              ) -> go.FigureWidget:
     """Parallel coordinates: the params that differ, then ``metric`` (also the colour)."""
-    keep = [r for r in rows if metric is None or metric in r.metrics]
+    keep = [r for r in rows if metric is None or _finite(r.metrics.get(metric)) is not None]
     dims = []
     for key in comparison.differing_params([r.id for r in keep])[:MAX_DIMENSIONS]:
         dim = _dimension(comparison, keep, key)
