@@ -136,8 +136,14 @@ export function Filters({ model }: { model: MlopsModel }): JSX.Element {
           value={value}
           onChange={e => setValue(e.target.value)}
         />
-        <button type="submit" className="jp-mlops-button" disabled={!chosenField}>
-          Add filter
+        <button
+          type="submit"
+          className="jp-mlops-button"
+          aria-label="Add filter"
+          title="Add filter"
+          disabled={!chosenField}
+        >
+          Add
         </button>
       </form>
       {query.filters.length > 0 && (

@@ -6,7 +6,7 @@
  */
 import * as React from 'react';
 
-import { formatMetric, formatTime } from '../format';
+import { formatFullTime, formatMetric, formatShortTime } from '../format';
 import { MlopsModel } from '../model';
 import { IIterationSummary } from '../tokens';
 import { StatusIcon } from './common';
@@ -158,7 +158,9 @@ export function IterationList({ model, onOpen }: IProps): JSX.Element {
         <span className="jp-mlops-row-metric" title={keyMetric ?? undefined}>
           {keyMetric ? formatMetric(row.metrics[keyMetric]) : ''}
         </span>
-        <span className="jp-mlops-row-time">{formatTime(row.started_at)}</span>
+        <span className="jp-mlops-row-time" title={`started ${formatFullTime(row.started_at)}`}>
+          {formatShortTime(row.started_at)}
+        </span>
       </div>
     );
   }

@@ -99,7 +99,10 @@ export function MissingExtension(): JSX.Element {
     >
       <p>The side panel needs the server extension of the same package. Enable it with</p>
       <pre className="jp-mlops-command">{ENABLE_COMMAND}</pre>
-      <p>then restart JupyterLab. Check it with `jupyter server extension list`.</p>
+      <p>
+        then restart JupyterLab. <code>jupyter server extension list</code> shows whether it is
+        enabled and loads without errors.
+      </p>
     </Message>
   );
 }

@@ -1,0 +1,115 @@
+"""Panel states and iteration actions: empty/missing/not-available states, API errors
+shown as notifications, rename, tag, delete and restore.
+
+Server failures are simulated by intercepting the page's requests, so one JupyterLab
+serves every test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.helpers import PANEL, ROW, open_panel, select_scope, track, wait_rows
+
+pytestmark = pytest.mark.browser
+
+
+def test_missing_server_extension_says_how_to_enable_it(page):
+    # Given a server without the mlops routes (Tornado's HTML 404 page)
+    page.route("**/mlops/api/**", lambda route: route.fulfill(
+        status=404, content_type="text/html", body="<html>404: Not Found</html>"))
+
+    # When the panel opens
+    open_panel(page)
+
+    # Then it explains how to enable the server extension
+    message = page.locator(f"{PANEL} .jp-mlops-missing")
+    message.wait_for()
+    assert "jupyter server extension enable mlops_jupyter" in message.inner_text()
+
+
+def test_empty_database_tells_how_to_start(page):
+    # Given a server that has no project yet
+    page.route("**/mlops/api/projects*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({"projects": []})))
+    page.route("**/mlops/api/experiments*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({"experiments": []})))
+
+    # When the panel opens
+    open_panel(page)
+
+    # Then it shows how to start tracking from a notebook
+    empty = page.locator(f"{PANEL} .jp-mlops-empty")
+    empty.wait_for()
+    assert "%load_ext mlops_jupyter" in empty.inner_text()
+    assert "%%track" in empty.inner_text()
+
+
+def test_api_error_becomes_a_notification(page, client, unique):
+    # Given a working server whose iteration search fails
+    track(client, f"errors-{unique}", "exp", "one")
+    page.route("**/mlops/api/iterations?*", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body=json.dumps({"message": "storage unavailable: disk full", "reason": "unavailable"})))
+
+    # When the panel loads iterations
+    open_panel(page)
+
+    # Then the server's message is shown as a JupyterLab error notification
+    toast = page.locator(".Toastify__toast", has_text="storage unavailable: disk full")
+    toast.first.wait_for()
+
+
+def test_models_and_monitoring_tabs(page):
+    # Given the registry and monitoring routes (404 "not_available" until they ship)
+    open_panel(page)
+
+    for tab, feature in (("Models", "Models"), ("Monitoring", "Monitoring")):
+        # When the tab is chosen
+        page.click(f'{PANEL} [role=tab]:has-text("{tab}")')
+        # Then it shows either its records or a calm "not available yet", never an error
+        page.wait_for_selector(
+            f"{PANEL} .jp-mlops-not-available, {PANEL} .jp-mlops-records, "
+            f"{PANEL} .jp-mlops-message:has-text('No {feature.lower()} yet')")
+        assert page.locator(f"{PANEL} .jp-mlops-message-error").count() == 0
+        assert page.locator(".Toastify__toast--error").count() == 0
+
+
+def test_rename_tag_delete_and_restore(page, client, unique):
+    # Given one iteration open in the main area
+    project = f"edit-{unique}"
+    iteration_id = track(client, project, "exp", "draft", metrics={"accuracy": 0.5})
+    open_panel(page)
+    select_scope(page, project)
+    wait_rows(page, ["draft"])
+    page.locator(ROW, has_text="draft").click()
+    view = page.locator(f'.jp-mlops-iteration[data-iteration-id="{iteration_id}"]')
+    view.wait_for()
+
+    # When it is renamed
+    view.get_by_role("button", name="Rename").click()
+    view.get_by_label("New name").fill("baseline")
+    view.get_by_label("New name").press("Enter")
+    # Then the view and the panel list show the new name
+    view.locator(".jp-mlops-iteration-name", has_text="baseline").wait_for()
+    wait_rows(page, ["baseline"])
+
+    # When a tag is added, then removed
+    view.get_by_label("Add tag as key=value").fill("stage=candidate")
+    view.get_by_role("button", name="Add tag").click()
+    view.locator(".jp-mlops-tag", has_text="stage=candidate").wait_for()
+    view.get_by_role("button", name="Remove tag stage").click()
+    view.locator(".jp-mlops-tag").wait_for(state="detached")
+    assert client.tags(iteration_id).get("stage") is None
+
+    # When it is deleted: it leaves the list and the view offers Restore
+    view.get_by_role("button", name="Delete").click()
+    view.locator(".jp-mlops-badge", has_text="deleted").wait_for()
+    page.locator(f"{PANEL} .jp-mlops-no-match").wait_for()
+
+    # When it is restored: it is back in the list
+    view.get_by_role("button", name="Restore").click()
+    view.locator(".jp-mlops-badge").wait_for(state="detached")
+    wait_rows(page, ["baseline"])
