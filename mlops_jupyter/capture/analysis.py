@@ -115,11 +115,7 @@ class _Visitor:
             self.expressions(stmt.iter)
             self.statements(stmt.body)
             self.statements(stmt.orelse)
-        elif isinstance(stmt, ast.While):
-            self.expressions(stmt.test)
-            self.statements(stmt.body)
-            self.statements(stmt.orelse)
-        elif isinstance(stmt, ast.If):
+        elif isinstance(stmt, (ast.While, ast.If)):
             self.expressions(stmt.test)
             self.statements(stmt.body)
             self.statements(stmt.orelse)

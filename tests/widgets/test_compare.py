@@ -24,7 +24,7 @@ def test_initial_state_selects_all_and_marks_best_and_differing(experiment):
     best = widget.comparison.best(widget.selected)
     assert [widget.comparison.by_id[i].name for i in best["accuracy"]] == ["StandardScaler"]
     assert [widget.comparison.by_id[i].name for i in best["loss"]] == ["StandardScaler"]
-    assert "CompareWidget('wine'/'scaling methods', iterations=4, selected=4)" == repr(widget)
+    assert repr(widget) == "CompareWidget('wine'/'scaling methods', iterations=4, selected=4)"
 
 
 def test_charts_cover_the_selection(experiment):
