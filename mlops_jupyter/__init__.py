@@ -31,7 +31,7 @@ _FLUENT = (
     "init", "reset", "start_iteration", "end_iteration", "active_iteration", "log_param",
     "log_params", "log_metric", "log_metrics", "log_dataset", "set_tag", "set_tags", "flush",
     "runs", "metric_history", "get_client", "current_project", "current_experiment", "ALL",
-    "log_model", "register_model", "promote", "rollback", "load_model", "models",
+    "use", "set_tracking_uri", "get_tracking_uri", "log_model", "register_model", "promote", "rollback", "load_model", "models",
     "model_versions", "model_history", "set_alias",
 )
 _LAZY = {name: "mlops_jupyter.tracking.fluent" for name in _FLUENT}
@@ -50,7 +50,7 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "log_dataset", "log_metric", "log_metrics", "log_param", "log_params", "metric_history",
     "reset", "runs", "set_tag", "set_tags", "start_iteration",
     "load_model", "log_model", "model_history", "model_versions", "models", "promote",
-    "register_model", "rollback", "set_alias",
+    "register_model", "rollback", "set_alias", "use", "set_tracking_uri", "get_tracking_uri",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,6 +98,13 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics import load_ipython_extension as load
 
     load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext mlops_jupyter``: remove the magics."""
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ class MlopsMagics(Magics):
 
     @staticmethod
     def _apply_tracking_uri(uri: str | None) -> None:
-        from ._state import set_tracking_uri
+        from ..tracking.fluent import set_tracking_uri
 
         set_tracking_uri(uri)
 

@@ -56,23 +56,51 @@ def history(engine: Engine, iteration_id: int, key: str,
             max_points: int | None = None) -> MetricSeries:
     """All points of a series ordered by step, downsampled to ``max_points`` when longer.
 
-    Downsampling splits the series into ``(max_points - 2) // 2`` buckets and keeps
-    each bucket's minimum and maximum, so spikes and the best value survive.
+    Downsampling happens in SQL: the step range is cut into ``(max_points - 2) // 2``
+    equal buckets and each bucket keeps the points holding its minimum and maximum
+    value, plus the first and last points, so spikes and the best value survive
+    while only a few thousand rows leave the database.
     """
     M = MetricRow
     where = (M.iteration_id == iteration_id, M.key == key)
     with read_tx(engine) as conn:
-        total = conn.execute(select(func.count()).select_from(M).where(*where)).scalar_one()
-        rows = conn.execute(select(M.step, M.value, M.timestamp).where(*where)
-                            .order_by(M.step, M.timestamp, M.id)).all()
-    steps = [r[0] for r in rows]
-    values = [from_db(r[1]) for r in rows]
-    stamps = [r[2] for r in rows]
-    if max_points is None or total <= max_points:
-        return MetricSeries(key, steps, values, stamps, total, False)
-    keep = downsample_indices(values, max_points)
-    return MetricSeries(key, [steps[i] for i in keep], [values[i] for i in keep],
-                        [stamps[i] for i in keep], total, True)
+        total, lo, hi = conn.execute(
+            select(func.count(), func.min(M.step), func.max(M.step)).where(*where)).one()
+        if max_points is None or total <= max_points:
+            rows = conn.execute(select(M.step, M.value, M.timestamp).where(*where)
+                                .order_by(M.step, M.timestamp, M.id)).all()
+            return MetricSeries(key, [r[0] for r in rows], [from_db(r[1]) for r in rows],
+                                [r[2] for r in rows], total, False)
+        rows = _bucket_extremes(conn, iteration_id, key, lo, hi, max_points)
+    return MetricSeries(key, [r[0] for r in rows], [from_db(r[1]) for r in rows],
+                        [r[2] for r in rows], total, True)
+
+
+def _bucket_extremes(conn, iteration_id: int, key: str, lo: int, hi: int,
+                     max_points: int) -> list[tuple[int, float | None, float]]:
+    buckets = max(1, (max_points - 2) // 2)
+    span = hi - lo + 1
+    params = {"i": iteration_id, "k": key, "lo": lo, "nb": buckets, "span": span}
+    bucket = "((m.step - :lo) * :nb) / :span"
+    # One pass for each bucket's extremes, a second (joined on them) for their steps.
+    steps = conn.execute(text(
+        f"WITH agg AS (SELECT {bucket} AS b, MIN(m.value) AS mn, MAX(m.value) AS mx "
+        "FROM metrics m WHERE m.iteration_id = :i AND m.key = :k GROUP BY 1) "
+        f"SELECT MIN(m.step) FROM metrics m JOIN agg ON agg.b = {bucket} "
+        "AND (m.value = agg.mn OR m.value = agg.mx) "
+        "WHERE m.iteration_id = :i AND m.key = :k GROUP BY agg.b, m.value"
+    ), params).scalars().all()
+    wanted = sorted({lo, hi, *steps})
+    M = MetricRow
+    out: dict[int, tuple[int, float | None, float]] = {}
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        for step, value, ts in conn.execute(
+                select(M.step, M.value, M.timestamp)
+                .where(M.iteration_id == iteration_id, M.key == key, M.step.in_(chunk))
+                .order_by(M.step, M.timestamp, M.id)):
+            out.setdefault(step, (step, value, ts))  # one point per step
+    return [out[s] for s in sorted(out)][:max_points]
 
 
 def downsample_indices(values: Sequence[float], max_points: int) -> list[int]:

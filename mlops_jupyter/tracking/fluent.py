@@ -65,6 +65,35 @@ def init(project: str | None = None, experiment: str | None = None, *,
                                  _state.experiment or DEFAULT_EXPERIMENT)
 
 
+def use(project: str | None = None, experiment: str | None = None) -> None:
+    """Choose the current project and/or experiment without touching the store.
+
+    They are created when the first iteration starts in them.
+    """
+    with _state.lock:
+        if project is not None:
+            _state.project = project
+        if experiment is not None:
+            _state.experiment = experiment
+
+
+def set_tracking_uri(uri: str | None) -> None:
+    """Use ``uri`` from the next call on (None: back to env/config/default).
+
+    The current store is flushed and closed; the new one opens on first use.
+    """
+    with _state.lock:
+        client, _state.client = _state.client, None
+        _state.tracking_uri = uri or None
+    if client is not None:
+        client.close()
+
+
+def get_tracking_uri() -> str | None:
+    """The tracking URI set in this process, if any (None: env/config/default decides)."""
+    return _state.tracking_uri
+
+
 def reset() -> None:
     """Forget the default client and current state (flushing first)."""
     with _state.lock:

@@ -49,9 +49,9 @@ def run(magics: Any, args: Any) -> None:
 def _show_all(magics: Any, names: list[str]) -> None:
     from ... import config
     from ...tracking import fluent
-    from .._state import tracking_uri
+    from ...tracking.fluent import get_tracking_uri
 
-    settings = config.resolve(tracking_uri())
+    settings = config.resolve(get_tracking_uri())
     print(f"tracking_uri = {settings.tracking_uri}  (from {settings.tracking_uri_source})")
     print(f"artifact_root = {settings.artifact_root}  (from {settings.artifact_root_source})")
     print(f"project = {fluent.current_project()}, experiment = {fluent.current_experiment()}")

@@ -16,7 +16,7 @@ def run(magics: Any, args: Any) -> None:
     """Choose the experiment of the next iterations, or list the project's (no NAME)."""
     from ...errors import NotFound
     from ...tracking import fluent
-    from .._state import set_current
+    from ...tracking.fluent import use
 
     client = fluent.get_client()
     project = args.project or fluent.current_project()
@@ -36,5 +36,5 @@ def run(magics: Any, args: Any) -> None:
         client.get_experiment(project, args.name)
     except NotFound:
         client.create_experiment(project, args.name, args.description)
-    set_current(project=project, experiment=args.name)
+    use(project=project, experiment=args.name)
     print(f"experiment: {project} / {args.name}")

@@ -13,7 +13,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 def run(magics: Any, args: Any) -> None:
     """Choose the project of the next iterations, or list projects (no NAME)."""
     from ...tracking import fluent
-    from .._state import set_current
+    from ...tracking.fluent import use
 
     client = fluent.get_client()
     if args.name is None:
@@ -31,5 +31,5 @@ def run(magics: Any, args: Any) -> None:
         client.get_project(args.name)
     except NotFound:
         client.create_project(args.name, args.description)
-    set_current(project=args.name)
+    use(project=args.name)
     print(f"project: {args.name}")
