@@ -81,15 +81,16 @@ def _bucket_extremes(conn, iteration_id: int, key: str, lo: int, hi: int,
     buckets = max(1, (max_points - 2) // 2)
     span = hi - lo + 1
     params = {"i": iteration_id, "k": key, "lo": lo, "nb": buckets, "span": span}
-    bucket = "((m.step - :lo) * :nb) / :span"
-    # One pass for each bucket's extremes, a second (joined on them) for their steps.
-    steps = conn.execute(text(
-        f"WITH agg AS (SELECT {bucket} AS b, MIN(m.value) AS mn, MAX(m.value) AS mx "
-        "FROM metrics m WHERE m.iteration_id = :i AND m.key = :k GROUP BY 1) "
-        f"SELECT MIN(m.step) FROM metrics m JOIN agg ON agg.b = {bucket} "
-        "AND (m.value = agg.mn OR m.value = agg.mx) "
-        "WHERE m.iteration_id = :i AND m.key = :k GROUP BY agg.b, m.value"
-    ), params).scalars().all()
+    # Per bucket, the steps of its lowest and highest value: each correlated subquery
+    # walks one step range of the (iteration_id, key, step) index, so the whole series
+    # is read once for each extreme and never sorted or sent to Python.
+    one = ("(SELECT m.step FROM metrics m WHERE m.iteration_id = :i AND m.key = :k "
+           "AND m.step >= :lo + (bk.n * :span) / :nb AND m.step < :lo + ((bk.n + 1) * :span) "
+           "/ :nb AND m.value IS NOT NULL ORDER BY m.value {} LIMIT 1)")
+    pairs = conn.execute(text(
+        "WITH RECURSIVE bk(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM bk WHERE n + 1 < :nb) "
+        f"SELECT {one.format('ASC')}, {one.format('DESC')} FROM bk"), params).all()
+    steps = [s for pair in pairs for s in pair if s is not None]
     wanted = sorted({lo, hi, *steps})
     M = MetricRow
     out: dict[int, tuple[int, float | None, float]] = {}

@@ -1,0 +1,209 @@
+"""Server extension benchmarks (on demand, not in CI).
+
+    .venv/bin/python -m benchmarks.bench_server [--iterations 100000] [--points 1000000]
+                                                [--backends sqlite,postgresql]
+
+Data is bulk-inserted with SQL (not through the API); then a real ``jupyter
+server`` subprocess serves it on loopback and a keep-alive client measures:
+
+- a page of 50 iterations out of N sorted by a metric (p50/p95 over repeats),
+- the history of a 1,000,000-point series downsampled to <= 2,000 points,
+- small GETs per second from 4 client threads (bounded in count and time),
+- remote logging of 100,000 metric points through ``RestStore`` and the buffer.
+
+Latencies are measured by the client, so they include HTTP on loopback: an upper
+bound of the server-side time. Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert
+
+from mlops_jupyter.store.models import (
+    ExperimentRow,
+    IterationRow,
+    LatestMetricRow,
+    MetricRow,
+    ParamRow,
+    ProjectRow,
+)
+from mlops_jupyter.store.sql_store import SqlStore
+from tests.server.live import LiveServer
+
+rows: list[tuple[str, str, str, str]] = []
+
+
+def report(backend: str, what: str, value: str, target: str) -> None:
+    rows.append((backend, what, value, target))
+    print(f"  {backend:<11} {what:<58} {value:>14}  {target}", flush=True)
+
+
+def seed(uri: str, n_iterations: int, n_points: int) -> None:
+    """Bulk-insert N iterations (5 params, 3 latest metrics each) and one long series."""
+    SqlStore(uri).close()  # creates the schema
+    engine = create_engine(uri.replace("postgresql://", "postgresql+psycopg://"))
+    rnd = random.Random(7)
+    now = time.time()
+    with engine.begin() as conn:
+        conn.execute(insert(ProjectRow), [{"id": 1, "name": "bench", "created_at": now}])
+        conn.execute(insert(ExperimentRow), [{"id": 1, "project_id": 1, "name": "big",
+                                              "created_at": now, "last_number": n_iterations}])
+        chunk = 20_000
+        for start in range(1, n_iterations + 1, chunk):
+            ids = range(start, min(start + chunk, n_iterations + 1))
+            conn.execute(insert(IterationRow), [{
+                "id": i, "experiment_id": 1, "name": f"run {i}", "number": i,
+                "status": "finished", "started_at": now - n_iterations + i,
+                "ended_at": now - n_iterations + i + 1, "heartbeat_at": now,
+                "environment": {}, "git": {}} for i in ids])
+            conn.execute(insert(ParamRow), [
+                {"iteration_id": i, "key": f"p{k}", "value": str(rnd.random()),
+                 "value_type": "float"} for i in ids for k in range(5)])
+            conn.execute(insert(LatestMetricRow), [
+                {"iteration_id": i, "key": key, "value": rnd.random(), "step": 10,
+                 "timestamp": now} for i in ids for key in ("accuracy", "loss", "f1")])
+        for start in range(0, n_points, 100_000):
+            conn.execute(insert(MetricRow), [
+                {"iteration_id": 1, "key": "long", "value": rnd.gauss(0, 1), "step": s,
+                 "timestamp": now + s * 1e-3}
+                for s in range(start, min(start + 100_000, n_points))])
+    engine.dispose()
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
+
+
+def run_backend(backend: str, uri: str, workdir: Path, n_iterations: int, n_points: int) -> None:
+    import urllib3
+
+    t0 = time.perf_counter()
+    seed(uri, n_iterations, n_points)
+    report(backend, f"seed {n_iterations:,} iterations + {n_points:,} points (SQL)",
+           f"{time.perf_counter() - t0:.1f} s", "")
+    server = LiveServer(workdir, uri, workers=0).start()
+    try:
+        http = urllib3.PoolManager(maxsize=8)
+        headers = {"Authorization": f"token {server.token}"}
+        api = f"{server.url}mlops/api/"
+
+        def get(path: str, **fields: str) -> dict:
+            r = http.request("GET", api + path, fields=fields, headers=headers)
+            assert r.status == 200, (r.status, r.data[:300])
+            return r.json()
+
+        page = get("iterations", sort="-metrics.accuracy", limit="50", experiment_id="1")
+        assert page["total"] == n_iterations and len(page["iterations"]) == 50
+        for sort in ("-metrics.accuracy", "metrics.loss", "-started_at"):
+            samples = timed(lambda s=sort: get("iterations", sort=s, limit="50",
+                                               experiment_id="1"), 40)
+            report(backend, f"GET 50 of {n_iterations:,} iterations sort={sort} p50/p95",
+                   f"{statistics.median(samples):.1f}/{p95(samples):.1f} ms", "p95 <= 50 ms")
+        samples = timed(lambda: get("iterations", sort="-metrics.accuracy", limit="50",
+                                    experiment_id="1", filter="metrics.loss<0.5"), 20)
+        report(backend, "  same, sort by metric + filter metrics.loss<0.5 p50/p95",
+               f"{statistics.median(samples):.1f}/{p95(samples):.1f} ms", "")
+
+        hist = get("iterations/1/metrics/long", max_points="2000")
+        assert hist["total"] == n_points and len(hist["points"]) <= 2000
+        samples = timed(lambda: get("iterations/1/metrics/long", max_points="2000"), 10)
+        report(backend, f"history of {n_points:,} points -> <= 2,000 p50/p95",
+               f"{statistics.median(samples):.0f}/{p95(samples):.0f} ms", "<= 200 ms")
+
+        load(backend, http, api, headers)
+        remote_logging(backend, server)
+    finally:
+        server.stop()
+
+
+def load(backend: str, http, api: str, headers: dict, threads: int = 4,
+         per_thread: int = 1500, limit_s: float = 20.0) -> None:
+    errors, done = [], [0] * threads
+    deadline = time.monotonic() + limit_s
+
+    def worker(k: int) -> None:
+        for _ in range(per_thread):
+            if time.monotonic() > deadline:
+                return
+            r = http.request("GET", api + f"iterations/{random.randint(1, 1000)}",
+                             headers=headers)
+            if r.status != 200:
+                errors.append(r.status)
+            done[k] += 1
+
+    t0 = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    report(backend, f"GET iterations/{{id}}, {threads} client threads ({sum(done):,} requests)",
+           f"{sum(done) / elapsed:,.0f} req/s", f">= 500/s, errors: {len(errors)}")
+
+
+def remote_logging(backend: str, server: LiveServer, n: int = 100_000) -> None:
+    import mlops_jupyter as mj
+
+    client = mj.Client(server.url, token=server.token)
+    it = client.start_iteration("bench", "remote", capture_environment=False)
+    t0 = time.perf_counter()
+    for step in range(n):
+        it.log_metric("loss", 1.0 / (step + 1), step=step)
+    client.flush()
+    elapsed = time.perf_counter() - t0
+    it.end()
+    assert client.store.metric_history(it.id, "loss", 10).total == n
+    client.close()
+    report(backend, f"remote logging of {n:,} points (log_metric + flush)",
+           f"{n / elapsed:,.0f} pts/s", ">= 20,000/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=100_000)
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"  {'backend':<11} {'measure':<58} {'value':>14}  target")
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        root = Path(tmp)
+        for backend in args.backends.split(","):
+            workdir = root / backend
+            workdir.mkdir()
+            if backend == "sqlite":
+                run_backend(backend, f"sqlite:///{workdir / 'bench.db'}", workdir,
+                            args.iterations, args.points)
+            elif backend == "postgresql":
+                from tests.pg_cluster import start_cluster
+
+                cluster, reason = start_cluster()
+                if cluster is None:
+                    print(f"  postgresql skipped: {reason}")
+                    continue
+                try:
+                    uri = cluster.create_database("bench")
+                    run_backend(backend, uri, workdir, args.iterations, args.points)
+                finally:
+                    cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
