@@ -98,7 +98,7 @@ def run_backend(backend: str, uri: str, workdir: Path, n_iterations: int, n_poin
     seed(uri, n_iterations, n_points)
     report(backend, f"seed {n_iterations:,} iterations + {n_points:,} points (SQL)",
            f"{time.perf_counter() - t0:.1f} s", "")
-    server = LiveServer(workdir, uri, workers=0).start()
+    server = LiveServer(workdir, uri, keys_cache_seconds=10.0).start()
     try:
         http = urllib3.PoolManager(maxsize=8)
         headers = {"Authorization": f"token {server.token}"}

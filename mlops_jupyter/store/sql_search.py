@@ -146,23 +146,59 @@ def summary_columns(store: SqlStore) -> list[Any]:
             none, none, none, I.deleted_at]
 
 
+def _metric_page(store: SqlStore, q: IterationQuery, conn: Any) -> list[int] | None:
+    """Ids of one page sorted by a single metric, driven by the (key, value) index.
+
+    Same order as the generic query (value, NULL/missing last, then id descending),
+    but the database walks ``latest_metrics`` in value order and stops after one page
+    instead of sorting every iteration in scope.
+    """
+    if len(q.sort) != 1 or q.sort[0].prefix != "metrics" or q.limit is None:
+        return None
+    sort, lm = q.sort[0], aliased(L)
+    base = _scoped(store, q, select(lm.iteration_id).join(I, I.id == lm.iteration_id)
+                   .join(E, I.experiment_id == E.id)).where(lm.key == sort.key,
+                                                             lm.value.is_not(None))
+    value = lm.value.desc() if sort.descending else lm.value.asc()
+    ids = list(conn.execute(base.order_by(value, lm.iteration_id.desc())
+                            .limit(q.limit).offset(q.offset)).scalars())
+    if len(ids) == q.limit:
+        return ids
+    with_value = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    other = aliased(L)
+    missing = ~exists().where(other.iteration_id == I.id, other.key == sort.key,
+                              other.value.is_not(None))
+    tail = _scoped(store, q, select(I.id).join(E, I.experiment_id == E.id)).where(missing)
+    ids += conn.execute(tail.order_by(I.id.desc()).limit(q.limit - len(ids))
+                        .offset(max(0, q.offset - with_value))).scalars()
+    return ids
+
+
 def search(store: SqlStore, q: IterationQuery) -> SearchResult:
     joined = select(*summary_columns(store)).join(E, I.experiment_id == E.id).join(
         P, E.project_id == P.id)
-    stmt = _scoped(store, q, joined)
     count_stmt = _scoped(store, q, select(func.count(I.id)).join(E, I.experiment_id == E.id))
-    order: list[Any] = []
-    for sort in q.sort:
-        stmt, exprs = _order(store, stmt, sort)
-        order.extend(exprs)
-    order.append(I.id.desc())
-    stmt = stmt.order_by(*order)
-    if q.limit is not None:
-        stmt = stmt.limit(q.limit)
-    if q.offset:
-        stmt = stmt.offset(q.offset)
+    with read_tx(store.engine) as conn:
+        page_ids = _metric_page(store, q, conn)
+    if page_ids is not None:
+        stmt = joined.where(I.id.in_(page_ids)) if page_ids else joined.where(literal(False))
+    else:
+        stmt = _scoped(store, q, joined)
+        order: list[Any] = []
+        for sort in q.sort:
+            stmt, exprs = _order(store, stmt, sort)
+            order.extend(exprs)
+        order.append(I.id.desc())
+        stmt = stmt.order_by(*order)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        if q.offset:
+            stmt = stmt.offset(q.offset)
     with read_tx(store.engine) as conn:
         rows = conn.execute(stmt).all()
+        if page_ids is not None:
+            position = {iid: n for n, iid in enumerate(page_ids)}
+            rows.sort(key=lambda r: position[r[0]])
         if q.limit is None and not q.offset:
             total = len(rows)
         else:

@@ -33,7 +33,8 @@ def free_port() -> int:
 class LiveServer:
     """One ``jupyter server`` process with the extension on ``db_url``."""
 
-    def __init__(self, workdir: Path, db_url: str, base_url: str = "/", workers: int = 0):
+    def __init__(self, workdir: Path, db_url: str, base_url: str = "/", workers: int = 0,
+                 keys_cache_seconds: float = 0.0):
         self.workdir = workdir
         self.db_url = db_url
         self.base_url = base_url
@@ -41,6 +42,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{base_url}"
         self.workers = workers
+        self.keys_cache_seconds = keys_cache_seconds
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> LiveServer:
@@ -48,7 +50,7 @@ class LiveServer:
         config_dir.mkdir(parents=True, exist_ok=True)
         (config_dir / "jupyter_server_config.json").write_text(json.dumps({
             "ServerApp": {"jpserver_extensions": {"mlops_jupyter": True}},
-            "MlopsExtensionApp": {"tracking_uri": self.db_url, "keys_cache_seconds": 0,
+            "MlopsExtensionApp": {"tracking_uri": self.db_url, "keys_cache_seconds": self.keys_cache_seconds,
                                   "workers": self.workers},
         }))
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir),
