@@ -106,19 +106,22 @@ def resolve(
         uri = default_tracking_uri()
     root, root_source = _pick(artifact_root, ENV_ARTIFACT_ROOT, "artifact_root")
     root_path = Path(os.path.expanduser(str(root))) if root else home_dir() / "artifacts"
-    hb, _ = _pick(heartbeat_timeout, ENV_HEARTBEAT_TIMEOUT, "heartbeat_timeout")
-    try:
-        hb_value = float(hb) if hb is not None else DEFAULT_HEARTBEAT_TIMEOUT
-    except ValueError as e:
-        raise InvalidInput(f"heartbeat_timeout must be a number of seconds, got {hb!r}",
-                           field="heartbeat_timeout") from e
-    if hb_value <= 0:
-        raise InvalidInput("heartbeat_timeout must be positive", field="heartbeat_timeout")
+    hb_value = _positive(heartbeat_timeout, ENV_HEARTBEAT_TIMEOUT, "heartbeat_timeout",
+                         float, DEFAULT_HEARTBEAT_TIMEOUT, "seconds")
     tok, _ = _pick(token, ENV_TOKEN, "token")
-    limit, _ = _pick(max_upload_bytes, ENV_MAX_UPLOAD_BYTES, "max_upload_bytes")
+    limit = _positive(max_upload_bytes, ENV_MAX_UPLOAD_BYTES, "max_upload_bytes", int,
+                      DEFAULT_MAX_UPLOAD_BYTES, "bytes")
+    return Settings(str(uri), root_path, hb_value, tok, uri_source, root_source, limit)
+
+
+def _positive(explicit: Any, env: str, key: str, cast: type, default: Any, unit: str) -> Any:
+    raw, _ = _pick(explicit, env, key)
+    if raw is None:
+        return default
     try:
-        limit_value = int(limit) if limit is not None else DEFAULT_MAX_UPLOAD_BYTES
+        value = cast(raw)
     except ValueError as e:
-        raise InvalidInput(f"max_upload_bytes must be a number of bytes, got {limit!r}",
-                           field="max_upload_bytes") from e
-    return Settings(str(uri), root_path, hb_value, tok, uri_source, root_source, limit_value)
+        raise InvalidInput(f"{key} must be a number of {unit}, got {raw!r}", field=key) from e
+    if value <= 0:
+        raise InvalidInput(f"{key} must be positive, got {raw!r}", field=key)
+    return value

@@ -56,8 +56,23 @@ def _literal(text: str) -> Any:
         return text
 
 
+class _FieldRef:
+    """``prefix`` and ``key`` of a ``field`` such as ``metrics.accuracy``."""
+
+    __slots__ = ()
+    field: str
+
+    @property
+    def prefix(self) -> str:
+        return split_field(self.field)[0]
+
+    @property
+    def key(self) -> str:
+        return split_field(self.field)[1]
+
+
 @dataclass(frozen=True, slots=True)
-class Filter:
+class Filter(_FieldRef):
     """One comparison on an iteration field."""
 
     field: str
@@ -76,14 +91,6 @@ class Filter:
         ):
             raise InvalidInput(f"metric filter {self.field} {op} needs a number, got "
                                f"{self.value!r}", field="filter")
-
-    @property
-    def prefix(self) -> str:
-        return split_field(self.field)[0]
-
-    @property
-    def key(self) -> str:
-        return split_field(self.field)[1]
 
     @classmethod
     def parse(cls, text: str) -> Filter:
@@ -111,7 +118,7 @@ class Filter:
 
 
 @dataclass(frozen=True, slots=True)
-class Sort:
+class Sort(_FieldRef):
     field: str
     descending: bool = False
 
@@ -130,14 +137,6 @@ class Sort:
         elif lowered.endswith(" asc"):
             text = text[:-4].strip()
         return cls(text, desc)
-
-    @property
-    def prefix(self) -> str:
-        return split_field(self.field)[0]
-
-    @property
-    def key(self) -> str:
-        return split_field(self.field)[1]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..entities import Dataset, DatasetRef, Experiment, Iteration, Metric, Param, Project, Source
+from ..errors import AlreadyExists, NotFound
 from ..query import IterationQuery
 
 # (iteration_id, key, value, step, timestamp): the unit the metric buffer flushes.
@@ -62,8 +63,16 @@ class TrackingStore(ABC):
     @abstractmethod
     def create_project(self, name: str, description: str | None = None) -> Project: ...
 
-    @abstractmethod
-    def get_or_create_project(self, name: str) -> Project: ...
+    def get_or_create_project(self, name: str) -> Project:
+        """The project ``name``, created when missing (safe against concurrent creators)."""
+        try:
+            return self.get_project(name)
+        except NotFound:
+            pass
+        try:
+            return self.create_project(name)
+        except AlreadyExists:  # created concurrently by another process
+            return self.get_project(name)
 
     @abstractmethod
     def get_project(self, ref: str | int) -> Project: ...
@@ -76,8 +85,16 @@ class TrackingStore(ABC):
         self, project_id: int, name: str, description: str | None = None
     ) -> Experiment: ...
 
-    @abstractmethod
-    def get_or_create_experiment(self, project_id: int, name: str) -> Experiment: ...
+    def get_or_create_experiment(self, project_id: int, name: str) -> Experiment:
+        """The experiment ``name`` of a project, created when missing."""
+        try:
+            return self.get_experiment(name, project_id)
+        except NotFound:
+            pass
+        try:
+            return self.create_experiment(project_id, name)
+        except AlreadyExists:
+            return self.get_experiment(name, project_id)
 
     @abstractmethod
     def get_experiment(self, ref: str | int, project: str | int | None = None) -> Experiment: ...

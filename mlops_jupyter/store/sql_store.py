@@ -103,17 +103,6 @@ class SqlStore(SqlRegistry, TrackingStore):
                                 hint="pick another name or open it", field="name") from e
         return self.get_project(pid)
 
-    def get_or_create_project(self, name: str) -> Project:
-        name = check_name(name, "project")
-        try:
-            return self.get_project(name)
-        except NotFound:
-            pass
-        try:
-            return self.create_project(name)
-        except AlreadyExists:  # created concurrently by another process
-            return self.get_project(name)
-
     def get_project(self, ref: str | int) -> Project:
         cond = P.id == ref if isinstance(ref, int) else P.name == ref
         with read_tx(self.engine) as conn:
@@ -151,17 +140,6 @@ class SqlStore(SqlRegistry, TrackingStore):
             raise AlreadyExists(f"experiment {name!r} already exists in project "
                                 f"{project.name!r}", field="name") from e
         return self.get_experiment(eid)
-
-    def get_or_create_experiment(self, project_id: int, name: str) -> Experiment:
-        name = check_name(name, "experiment")
-        try:
-            return self.get_experiment(name, project_id)
-        except NotFound:
-            pass
-        try:
-            return self.create_experiment(project_id, name)
-        except AlreadyExists:
-            return self.get_experiment(name, project_id)
 
     def get_experiment(self, ref: str | int, project: str | int | None = None) -> Experiment:
         stmt = select(E.id, E.project_id, P.name, E.name, E.description, E.created_at).join(
