@@ -1,6 +1,7 @@
-"""The metric buffer: accepts points at memory speed, flushes them in batches.
+"""Batching buffers: accept records at memory speed, write them in batches.
 
-Points are appended to a deque (thread-safe without a lock) and written by a
+:class:`BatchBuffer` is generic (metric points, predictions); :class:`MetricBuffer`
+adds the iteration heartbeats. Records are appended to a deque (thread-safe without a lock) and written by a
 background thread every ``interval`` seconds, as soon as ``max_batch`` points are
 waiting, on :meth:`flush`, at iteration end and at interpreter exit. A point is
 *acknowledged* once flushed: a hard crash (SIGKILL, power loss) can lose only the
@@ -17,45 +18,49 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
 from ..store.base import MetricPoint, TrackingStore
 
 log = logging.getLogger("mlops_jupyter")
+T = TypeVar("T")
 
 
-class MetricBuffer:
-    """Batches metric points for one store."""
+class BatchBuffer(Generic[T]):
+    """Queues records and hands them to ``write`` in batches of at most ``max_batch``.
 
-    def __init__(self, store: TrackingStore, *, interval: float = 0.1, max_batch: int = 20_000,
-                 heartbeat_interval: float = 30.0,
-                 active_ids: Callable[[], Iterable[int]] = tuple):
-        self.store = store
+    ``write`` returns how many records it stored, or raises: an ``IntegrityError``
+    drops the batch (retrying cannot fix it), any other error keeps it for a retry.
+    """
+
+    what = "records"
+
+    def __init__(self, write: Callable[[Sequence[T]], int], *, interval: float = 0.1,
+                 max_batch: int = 20_000):
+        self.write = write
         self.interval = interval
         self.max_batch = max_batch
-        self.heartbeat_interval = heartbeat_interval
-        self._active_ids = active_ids
-        self._pending: deque[MetricPoint] = deque()
+        self._pending: deque[T] = deque()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
         self.flushed = 0
         self.dropped = 0
         self.last_error: BaseException | None = None
-        self._last_heartbeat = time.monotonic()
         self._thread: threading.Thread | None = None
 
     # -- producer side -------------------------------------------------------------
-    def add(self, point: MetricPoint) -> None:
+    def add(self, point: T) -> None:
         self._pending.append(point)
         if len(self._pending) >= self.max_batch:
             self._wake.set()
         if self._thread is None:
             self._start()
 
-    def extend(self, points: Iterable[MetricPoint]) -> None:
+    def extend(self, points: Iterable[T]) -> None:
         self._pending.extend(points)
         if len(self._pending) >= self.max_batch:
             self._wake.set()
@@ -79,14 +84,14 @@ class MetricBuffer:
                 n = min(len(self._pending), self.max_batch)
                 batch = [self._pending.popleft() for _ in range(n)]
                 try:
-                    written += self.store.log_metrics(batch)
+                    written += self.write(batch)
                 except IntegrityError as e:
-                    # The iteration is gone (deleted database, wrong id): retrying cannot
-                    # succeed, so drop these points loudly rather than block the rest.
+                    # What they refer to is gone (deleted database, wrong id): retrying
+                    # cannot succeed, so drop them loudly rather than block the rest.
                     self.dropped += len(batch)
                     self.last_error = e
-                    log.warning("dropped %d metric points: their iteration does not exist",
-                                len(batch))
+                    log.warning("dropped %d %s: what they refer to does not exist",
+                                len(batch), self.what)
                 except BaseException as e:
                     self._pending.extendleft(reversed(batch))
                     self.last_error = e
@@ -107,16 +112,15 @@ class MetricBuffer:
         try:
             if self._pending:
                 self.flush()
-            now = time.monotonic()
-            if now - self._last_heartbeat >= self.heartbeat_interval:
-                self._last_heartbeat = now
-                ids = list(self._active_ids())
-                if ids:
-                    self.store.heartbeat(ids)
-        except Exception as e:  # storage down: keep the points, retry next tick
+            self.on_tick()
+        except Exception as e:  # storage down: keep the records, retry next tick
             if self.last_error is not e:
-                log.warning("mlops-jupyter could not write metrics yet (%s); retrying", e)
+                log.warning("mlops-jupyter could not write %s yet (%s); retrying",
+                            self.what, e)
             self.last_error = e
+
+    def on_tick(self) -> None:
+        """Periodic work of the background thread besides flushing (none here)."""
 
     def close(self) -> None:
         """Stop the background thread after a last flush."""
@@ -128,7 +132,30 @@ class MetricBuffer:
         self.flush()
 
 
-def _run(ref: weakref.ref[MetricBuffer], wake: threading.Event) -> None:
+class MetricBuffer(BatchBuffer[MetricPoint]):
+    """Metric points for one store, plus heartbeats of its running iterations."""
+
+    what = "metric points"
+
+    def __init__(self, store: TrackingStore, *, interval: float = 0.1, max_batch: int = 20_000,
+                 heartbeat_interval: float = 30.0,
+                 active_ids: Callable[[], Iterable[int]] = tuple):
+        super().__init__(store.log_metrics, interval=interval, max_batch=max_batch)
+        self.store = store
+        self.heartbeat_interval = heartbeat_interval
+        self._active_ids = active_ids
+        self._last_heartbeat = time.monotonic()
+
+    def on_tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last_heartbeat >= self.heartbeat_interval:
+            self._last_heartbeat = now
+            ids = list(self._active_ids())
+            if ids:
+                self.store.heartbeat(ids)
+
+
+def _run(ref: weakref.ref[BatchBuffer[Any]], wake: threading.Event) -> None:
     # Holding only a weak reference lets an abandoned Client be garbage collected.
     backoff = 0.0
     while True:
