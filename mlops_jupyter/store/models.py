@@ -246,3 +246,55 @@ class StageTransitionRow(Base):
     actor: Mapped[str]
     at: Mapped[float] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+# -- monitoring (revision 0003) -------------------------------------------------------
+class ReferenceProfileRow(Base):
+    """A model version's compact reference: bin edges and counts, never raw data."""
+
+    __tablename__ = "reference_profiles"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True)
+    profile: Mapped[dict[str, Any]]
+    source: Mapped[str | None] = mapped_column(Text)  # e.g. "train dataset <uri>", "frame"
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class PredictionRow(Base):
+    """One logged prediction (or failed request) of a model version."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (Index("ix_predictions_version_id_at", "version_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    at: Mapped[float] = mapped_column(Float)
+    inputs: Mapped[dict[str, Any] | None]
+    output: Mapped[str | None] = mapped_column(Text)  # JSON text of the model's output
+    confidence: Mapped[float | None] = mapped_column(Float)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(8))  # ok | error
+    error: Mapped[str | None] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(Text)  # JSON text of the ground truth
+    label_at: Mapped[float | None] = mapped_column(Float)
+
+
+class PredictionBinRow(Base):
+    """Counts per (version, minute, feature, bin), folded in at ingestion.
+
+    Drift, volume, error rate and latency percentiles of any window are sums over
+    these few rows instead of scans over millions of predictions. Special features:
+    ``__prediction__``, ``__confidence__``, ``__latency__`` (log-spaced bins) and
+    ``__status__`` (0 ok, 1 error).
+    """
+
+    __tablename__ = "prediction_bins"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feature: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInt)
