@@ -75,6 +75,13 @@ def seed(uri: str, n_iterations: int, n_points: int) -> None:
                 {"iteration_id": 1, "key": "long", "value": rnd.gauss(0, 1), "step": s,
                  "timestamp": now + s * 1e-3}
                 for s in range(start, min(start + 100_000, n_points))])
+        if engine.dialect.name == "postgresql":  # explicit ids: move the sequences on
+            for table in ("projects", "experiments", "iterations", "metrics"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT max(id) FROM {table}))")
+    if engine.dialect.name == "postgresql":  # what autovacuum would do after a bulk load
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
     engine.dispose()
 
 
