@@ -73,6 +73,10 @@ class MlopsMagics(Magics):
                    "numbers becomes a step series (a learning curve).")
     @argument("--model", default=None, metavar="VAR",
               help="Variable holding the model: names the iteration's model.")
+    @argument("--register", default=None, metavar="NAME",
+              help="After the cell succeeds, log the model (--model VAR, or the single "
+                   "estimator the cell fits) as the next version of registered model NAME, "
+                   "linked to this iteration.")
     @argument("--dataset", "-d", action="append", nargs="+", default=None,
               metavar="ROLE=URI",
               help="Dataset used, e.g. train=data/wine.csv (role: train, validation, test, "
@@ -109,6 +113,14 @@ class MlopsMagics(Magics):
 
         Names starting with ``_`` are never captured.
 
+        Registering (--register NAME): when the cell finishes without an error,
+        the model (--model VAR, otherwise the single estimator the cell fits) is
+        stored as the next version of NAME in the model registry, linked to this
+        iteration (its params, metrics and datasets are the version's lineage);
+        the summary says ``registered NAME vN``. A cell that fits nothing and has
+        no --model is refused before it runs; if storing the model fails, the
+        cell's result stands and a warning says so.
+
         Examples
         --------
         ::
@@ -119,6 +131,11 @@ class MlopsMagics(Magics):
             model = make_pipeline(MinMaxScaler(), LogisticRegression(C=C))
             model.fit(X_train, y_train)        # model name + model.* params
             accuracy = model.score(X_test, y_test)   # metric
+
+            %%track StandardScaler --model model --register wine-classifier
+            model = make_pipeline(StandardScaler(), LogisticRegression())
+            model.fit(X_train, y_train)
+            accuracy = model.score(X_test, y_test)
 
             %%track sgd --metrics losses,accuracy --quiet
             losses = []
@@ -137,6 +154,7 @@ class MlopsMagics(Magics):
             tags=dict(_pairs(args.tag, "--tag", "owner=ana")),
             auto=self.auto_capture and not args.no_capture,
             quiet=self.quiet or args.quiet,
+            register=args.register,
         )
         if cell is None or not cell.strip():
             warn("empty %%track cell: nothing to run")
@@ -146,7 +164,7 @@ class MlopsMagics(Magics):
     def mlops(self, line: str) -> Any:
         """Manage tracking from the notebook: ``%mlops <subcommand> [--help]``.
 
-        Subcommands: project, experiment, runs, compare, config.
+        Subcommands: project, experiment, runs, compare, config, models, promote.
 
         Examples
         --------
@@ -156,6 +174,9 @@ class MlopsMagics(Magics):
             %mlops experiment "scaling methods"
             df = %mlops runs --sort -metrics.accuracy
             %mlops compare --metric accuracy
+            df = %mlops models
+            %mlops promote wine-classifier
+            %mlops promote wine-classifier --version 3 --yes
             %mlops config tracking_uri sqlite:////shared/mlops.db
         """
         from .commands import dispatch

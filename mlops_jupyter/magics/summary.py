@@ -31,10 +31,11 @@ class Summary:
     metrics: dict[str, Any] = field(default_factory=dict)
     recorded: bool = True
     model_name: str | None = None
+    registered: str | None = None  # "NAME vN" logged by --register
 
     @classmethod
     def build(cls, iteration: Any, got: Any, status: str, seconds: float,
-              recorded: bool = True) -> Summary:
+              recorded: bool = True, registered: str | None = None) -> Summary:
         metrics: dict[str, Any] = dict(got.metrics)
         for key, values in got.series.items():
             metrics[key] = f"{_fmt(values[-1])} ({len(values)} steps)" if values else "[]"
@@ -43,7 +44,7 @@ class Summary:
                        got.model_name)
         return cls(iteration.name, iteration.number,
                    f"{iteration.project} / {iteration.experiment}", status, seconds,
-                   dict(got.params), metrics, recorded, got.model_name)
+                   dict(got.params), metrics, recorded, got.model_name, registered)
 
     def _parts(self) -> list[tuple[str, list[tuple[str, str]], int]]:
         """Sections as (label, shown key/value pairs, how many more)."""
@@ -66,6 +67,8 @@ class Summary:
                 f"({self.status}, {self.seconds:.2f} s)"]
         if self.model_name:
             bits.append(f"model: {self.model_name}")
+        if self.registered:
+            bits.append(f"registered {self.registered}")
         for label, shown, more in self._parts():
             if shown:
                 text = ", ".join(f"{k}={v}" for k, v in shown)
@@ -82,6 +85,8 @@ class Summary:
                 f'<span style="color:#777">({escape(self.status)}, {self.seconds:.2f} s)</span>']
         if self.model_name:
             bits.append(f"<b>model</b> {escape(self.model_name)}")
+        if self.registered:
+            bits.append(f"<b>registered</b> {escape(self.registered)}")
         for label, shown, more in self._parts():
             if shown:
                 text = ", ".join(f"<code>{escape(k)}</code>={escape(v)}" for k, v in shown)

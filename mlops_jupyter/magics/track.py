@@ -35,6 +35,7 @@ class TrackOptions:
     tags: dict[str, str] = field(default_factory=dict)
     auto: bool = True
     quiet: bool = False
+    register: str | None = None  # model name: log the cell's model as its next version
 
 
 @dataclass
@@ -81,6 +82,8 @@ def run_tracked(shell: Any, cell: str, opts: TrackOptions) -> None:
     """Run ``cell`` as an iteration. Returns None: the value went to the display hook."""
     __tracebackhide__ = True
     compiled = compile_cell(shell, cell)  # a SyntaxError is raised before recording
+    if opts.register is not None:
+        check_register(compiled.analysis, opts)
     started = time.perf_counter()
     iteration = _start(shell, cell, opts)
     status, error = "finished", None
@@ -130,19 +133,75 @@ def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: A
     for note in got.notes:
         warn(note)
     lost: list[str] = []
+    register = None
+    if opts.register is not None and status == "finished":
+        register = _model_to_register(analysis, shell.user_ns, opts)
+        if iteration is None:
+            lost.append(f"model {opts.register} (no iteration to link it to)")
+    registered = None
     if iteration is not None:
-        lost = _record(iteration, got, status, error)
+        registered = _record(iteration, got, status, error, lost, register)
     if lost:
         warn("not recorded: " + "; ".join(lost))
     if not opts.quiet:
         from IPython.display import display
 
-        display(Summary.build(iteration, got, status, seconds, recorded=not lost))
+        display(Summary.build(iteration, got, status, seconds, recorded=not lost,
+                              registered=registered))
 
 
-def _record(it: Any, got: Any, status: str, error: str | None) -> list[str]:
-    """Write what the cell captured; returns what could not be written, and why."""
-    lost: list[str] = []
+def check_register(analysis: CellAnalysis, opts: TrackOptions) -> None:
+    """Refuse ``--register`` before the cell runs when it cannot name a model."""
+    from IPython.core.error import UsageError
+
+    from ..errors import MlopsError
+    from ..store.sql_registry import check_model_name
+
+    try:
+        opts.register = check_model_name(opts.register)
+    except MlopsError as e:
+        raise UsageError(f"--register: {e}") from None
+    if opts.model is not None:
+        return
+    if not opts.auto:
+        raise UsageError(f"--register {opts.register}: which model? (capture is off: name "
+                         "the variable with --model VAR)")
+    if not analysis.fitted:
+        raise UsageError(f"--register {opts.register}: the cell fits no estimator to "
+                         "register (name the variable holding the model with --model VAR)")
+
+
+@dataclass
+class _Register:
+    name: str
+    model: Any = None
+    problem: str | None = None  # why there is nothing to register
+
+
+def _model_to_register(analysis: CellAnalysis, ns: dict, opts: TrackOptions) -> _Register:
+    """The object ``--register`` logs: ``--model VAR``, else the single fitted estimator."""
+    from ..capture.values import is_estimator
+
+    name = opts.register or ""
+    if opts.model is not None:
+        if opts.model not in ns:
+            return _Register(name, problem=f"--model {opts.model} is not defined")
+        return _Register(name, ns[opts.model])
+    fitted = {id(v): v for v in (ns.get(n) for n in analysis.fitted) if is_estimator(v)}
+    if len(fitted) == 1:
+        return _Register(name, next(iter(fitted.values())))
+    if not fitted:
+        return _Register(name, problem="the cell fitted no estimator")
+    return _Register(name, problem="the cell fits several estimators: name one with --model")
+
+
+def _record(it: Any, got: Any, status: str, error: str | None, lost: list[str],
+            register: _Register | None = None) -> str | None:
+    """Write what the cell captured, adding to ``lost`` what could not be written, and why.
+
+    Returns ``"NAME vN"`` when ``register`` logged a model version.
+    """
+    registered = None
     if got.params:
         try:
             it.log_params(got.params)
@@ -164,8 +223,17 @@ def _record(it: Any, got: Any, status: str, error: str | None) -> list[str]:
         _attempt(lost, f"model name {got.model_name}", it.set_model_name, got.model_name)
     for role, uri in got.datasets:
         _attempt(lost, f"dataset {role}={uri}", it.log_dataset, uri, role)
+    if register is not None:  # after params, metrics and datasets: they are its lineage
+        if register.problem is not None:
+            lost.append(f"model {register.name} ({register.problem})")
+        else:
+            try:
+                version = it.log_model(register.model, register.name)
+                registered = f"{version.model_name} v{version.version}"
+            except Exception as e:
+                lost.append(f"model {register.name} ({e})")
     _attempt(lost, f"end of iteration #{it.number} ({status})", it.end, status, error)
-    return lost
+    return registered
 
 
 def _attempt(lost: list[str], what: str, func: Any, *args: Any) -> None:
