@@ -17,6 +17,8 @@ COMMANDS = {
     "runs": "runs",
     "compare": "compare",
     "config": "config",
+    "models": "models",
+    "promote": "promote",
 }
 _HELP_FLAGS = ("-h", "--help", "help")
 
