@@ -32,7 +32,8 @@ _FLUENT = (
     "log_params", "log_metric", "log_metrics", "log_dataset", "set_tag", "set_tags", "flush",
     "runs", "metric_history", "get_client", "current_project", "current_experiment", "ALL",
     "use", "set_tracking_uri", "get_tracking_uri", "log_model", "register_model", "promote", "rollback", "load_model", "models",
-    "model_versions", "model_history", "set_alias",
+    "model_versions", "model_history", "set_alias", "log_prediction", "log_predictions",
+    "log_labels", "set_reference", "drift", "traffic", "performance",
 )
 _LAZY = {name: "mlops_jupyter.tracking.fluent" for name in _FLUENT}
 _LAZY.update({
@@ -51,6 +52,8 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "reset", "runs", "set_tag", "set_tags", "start_iteration",
     "load_model", "log_model", "model_history", "model_versions", "models", "promote",
     "register_model", "rollback", "set_alias", "use", "set_tracking_uri", "get_tracking_uri",
+    "drift", "log_labels", "log_prediction", "log_predictions", "performance", "set_reference",
+    "traffic",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -67,6 +67,9 @@ def metric_value(key: str, value: Any) -> float:
     return float(value)
 
 
+MAX_STEP = 2**31 - 1  # a 32-bit INTEGER column on PostgreSQL
+
+
 def metric_step(key: str, step: Any) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         item = getattr(step, "item", None)
@@ -75,7 +78,11 @@ def metric_step(key: str, step: Any) -> int:
         else:
             raise InvalidInput(f"step of metric {key!r} must be an integer, got {step!r}",
                                field="step")
-    return int(step)
+    step = int(step)
+    if not -MAX_STEP <= step <= MAX_STEP:
+        raise InvalidInput(f"step of metric {key!r} is out of range: {step}",
+                           hint=f"steps go from -{MAX_STEP} to {MAX_STEP}", field="step")
+    return step
 
 
 def param_value(key: str, value: Any) -> tuple[str | None, str]:

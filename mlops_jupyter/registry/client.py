@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from pathlib import Path
@@ -13,6 +14,8 @@ from ..errors import InvalidInput, NotFound
 from ..store.sql_registry import check_model_name
 from .artifacts import ArtifactStore
 from .serialization import describe_model, dumps, format_for_filename, loads
+
+log = logging.getLogger("mlops_jupyter")
 
 if TYPE_CHECKING:
     from ..store.sql_store import SqlStore
@@ -34,8 +37,13 @@ class RegistryClientMixin:
         return self._artifacts
 
     def log_model(self, iteration_id: int, model: Any, name: str, *, format: str = "joblib",
-                  description: str | None = None) -> ModelVersion:
-        """Store ``model`` as the next version of ``name``, with its iteration's lineage."""
+                  description: str | None = None, reference: Any = None) -> ModelVersion:
+        """Store ``model`` as the next version of ``name``, with its iteration's lineage.
+
+        The drift reference is profiled from ``reference`` (a DataFrame) or, when not
+        given, from the iteration's local ``train`` dataset restricted to the model's
+        ``feature_names_in_``. Only the profile is kept, never the data.
+        """
         name = check_model_name(name)
         data = dumps(model, format)
         stored = self.artifacts.put_bytes(data)
@@ -52,11 +60,26 @@ class RegistryClientMixin:
             description=description, metrics=metrics, params=_jsonable(params),
             datasets=datasets, actor=current_user())
         self.store.update_iteration(iteration_id, model_name=model_class)
+        self._attach_reference(version, model, reference)
         return version
 
+    def _attach_reference(self, version: ModelVersion, model: Any, reference: Any) -> None:
+        from ..monitoring.profile import build_profile, reference_from_datasets
+
+        source = "frame"
+        try:
+            if reference is None and model is not None:
+                reference, source = reference_from_datasets(version.datasets, model)
+            if reference is not None:
+                self.store.set_reference_profile(
+                    version.id, build_profile(reference, model=model), source)
+        except Exception as e:  # a missing reference must not lose the registration
+            log.warning("no drift reference for %s v%s: %s", version.model_name,
+                        version.version, e)
+
     def register_model(self, path: str | os.PathLike, name: str, *,
-                       description: str | None = None,
-                       iteration_id: int | None = None) -> ModelVersion:
+                       description: str | None = None, iteration_id: int | None = None,
+                       reference: Any = None) -> ModelVersion:
         """Register a model file (.pkl, .joblib, .skops) as the next version of ``name``.
 
         The file is copied into the artifact store and hashed; it is never unpickled.
@@ -69,10 +92,13 @@ class RegistryClientMixin:
                 stored = self.artifacts.put_file(f)
         except FileNotFoundError as e:
             raise InvalidInput(f"no model file at {str(path)!r}", field="path") from e
-        return self.store.create_model_version(
+        version = self.store.create_model_version(
             name, sha256=stored.sha256, size=stored.size, format=fmt,
             source="iteration" if iteration_id else "upload", iteration_id=iteration_id,
             filename=source.name[:255], description=description, actor=current_user())
+        if reference is not None:  # no model object: the file is never unpickled
+            self._attach_reference(version, None, reference)
+        return version
 
     def promote(self, name: str, version: int, stage: str = "production", *,
                 comment: str | None = None) -> ModelVersion:

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import NotFound
 from ..store.base import MetricPoint, TrackingStore
 
 log = logging.getLogger("mlops_jupyter")
@@ -85,7 +86,7 @@ class BatchBuffer(Generic[T]):
                 batch = [self._pending.popleft() for _ in range(n)]
                 try:
                     written += self.write(batch)
-                except IntegrityError as e:
+                except (IntegrityError, NotFound) as e:
                     # What they refer to is gone (deleted database, wrong id): retrying
                     # cannot succeed, so drop them loudly rather than block the rest.
                     self.dropped += len(batch)

@@ -16,6 +16,7 @@ from .. import config
 from ..entities import Dataset, Experiment, Iteration, Metric, Param, Project, Source
 from ..errors import InvalidInput
 from ..fingerprint import fingerprint
+from ..monitoring.client import MonitoringClientMixin
 from ..query import build_query
 from ..registry.client import RegistryClientMixin
 from ..store import TrackingStore, open_store
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
-class Client(RegistryClientMixin):
+class Client(RegistryClientMixin, MonitoringClientMixin):
     """Track projects, experiments and iterations in one store.
 
     >>> c = Client("sqlite:///mlops.db")            # doctest: +SKIP
@@ -234,6 +235,8 @@ class Client(RegistryClientMixin):
         """Flush and release the store (also done at interpreter exit)."""
         try:
             self.buffer.close()
+            if self._predictions is not None:
+                self._predictions.close()
         finally:
             self.store.close()
 
@@ -279,10 +282,10 @@ class ActiveIteration:
         self.client.set_model_name(self.id, model_name)
 
     def log_model(self, model: Any, name: str, *, format: str = "joblib",
-                  description: str | None = None):
+                  description: str | None = None, reference: Any = None):
         """Register ``model`` as a new version of ``name`` linked to this iteration."""
         return self.client.log_model(self.id, model, name, format=format,
-                                     description=description)
+                                     description=description, reference=reference)
 
     def info(self) -> Iteration:
         """The stored iteration, read now."""
@@ -319,6 +322,8 @@ def _flush_all_at_exit() -> None:
                 active.end("finished")
         try:
             client.buffer.close()
+            if client._predictions is not None:
+                client._predictions.close()
         except Exception as e:
             import sys
 

@@ -234,14 +234,15 @@ def metric_history(key: str, iteration: int | None = None,
 
 # -- model registry -------------------------------------------------------------------
 def log_model(model: Any, name: str, *, format: str = "joblib",
-              description: str | None = None):
+              description: str | None = None, reference: Any = None):
     """Register ``model`` as the next version of ``name``, linked to the active iteration."""
     active = active_iteration()
     if active is None:
         raise InvalidInput("log_model needs an active iteration (its lineage)",
                            hint="call it inside `with mj.start_iteration(...)` or %%track, "
                                 "or use mj.register_model(path, name) for a file")
-    return active.log_model(model, name, format=format, description=description)
+    return active.log_model(model, name, format=format, description=description,
+                            reference=reference)
 
 
 def register_model(path: Any, name: str, *, description: str | None = None):
@@ -283,3 +284,40 @@ def model_history(name: str):
 
 def set_alias(name: str, alias: str, version: int):
     return get_client().set_alias(name, alias, version)
+
+
+# -- monitoring -----------------------------------------------------------------------
+def log_prediction(model: str, inputs: Any, output: Any, **kwargs: Any) -> str:
+    """Log one prediction of ``model``'s production version; returns its request id."""
+    return get_client().log_prediction(model, inputs, output, **kwargs)
+
+
+def log_predictions(frame: Any, outputs: Any, *, model: str, **kwargs: Any) -> list[str]:
+    """Log a batch of predictions (buffered like metrics); returns their request ids."""
+    return get_client().log_predictions(frame, outputs, model=model, **kwargs)
+
+
+def log_labels(request_ids: Any, labels: Any) -> int:
+    """Attach the ground truth that arrived later to logged predictions."""
+    return get_client().log_labels(request_ids, labels)
+
+
+def set_reference(model: str, frame: Any, *, version: int | None = None,
+                  model_object: Any = None) -> dict:
+    """Use ``frame`` (profiled, not stored) as the drift reference of a model version."""
+    return get_client().set_reference(model, frame, version=version, model_object=model_object)
+
+
+def drift(model: str, **kwargs: Any):
+    """Drift per window and feature against the reference (DataFrame)."""
+    return get_client().drift(model, **kwargs)
+
+
+def traffic(model: str, **kwargs: Any):
+    """Prediction volume, error rate and latency percentiles per window (DataFrame)."""
+    return get_client().traffic(model, **kwargs)
+
+
+def performance(model: str, **kwargs: Any):
+    """Quality metrics per window once labels arrived (DataFrame)."""
+    return get_client().performance(model, **kwargs)

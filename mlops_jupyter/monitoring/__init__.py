@@ -1,0 +1,1 @@
+"""Production monitoring: prediction logging, reference profiles, drift and performance."""

@@ -1,0 +1,228 @@
+"""Monitoring operations of the tracking :class:`Client`.
+
+Predictions are buffered and written in batches like metric points (the same
+flush window). A model is named by its registered name: predictions are attributed
+to its current production version unless ``version=`` is given; the production
+version is re-read at most every few seconds, so a promotion is picked up without
+a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..entities import ModelVersion
+from ..errors import InvalidInput, NotFound
+from ..tracking.buffer import BatchBuffer
+from .windows import to_epoch, window_minutes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..store.sql_store import SqlStore
+    from .ingest import PredictionBatch
+
+PRODUCTION_TTL = 5.0  # seconds a resolved production version is reused
+
+
+class MonitoringClientMixin:
+    """Expects ``self.store`` (a SqlStore) and registry methods on ``self``."""
+
+    store: SqlStore
+    _predictions: BatchBuffer[PredictionBatch] | None = None
+
+    # -- resolution and references ----------------------------------------------------
+    def _monitoring_state(self) -> dict[str, Any]:
+        state = self.__dict__.get("_monitoring")
+        if state is None:
+            state = self.__dict__["_monitoring"] = {
+                "lock": threading.Lock(), "production": {}, "profiles": {}}
+        return state
+
+    def _version_for(self, model: str, version: int | None) -> ModelVersion:
+        if version is not None:
+            return self.store.get_model_version(model, int(version))
+        state = self._monitoring_state()
+        hit = state["production"].get(model)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < PRODUCTION_TTL:
+            return hit[1]
+        mv = self.store.resolve_model_version(model, stage="production")
+        state["production"][model] = (now, mv)
+        return mv
+
+    def _profile(self, version_id: int) -> dict[str, Any] | None:
+        profiles = self._monitoring_state()["profiles"]
+        if version_id not in profiles:
+            profiles[version_id] = self.store.get_reference_profile(version_id)
+        return profiles[version_id]
+
+    def set_reference(self, model: str, frame: Any, *, version: int | None = None,
+                      model_object: Any = None, source: str = "frame") -> dict[str, Any]:
+        """Profile ``frame`` as the reference of a version (production by default)."""
+        from .profile import build_profile
+
+        mv = self._version_for(model, version)
+        profile = build_profile(frame, model=model_object)
+        self.store.set_reference_profile(mv.id, profile, source)
+        self._monitoring_state()["profiles"].pop(mv.id, None)
+        return profile
+
+    def reference_profile(self, model: str, *, version: int | None = None) -> dict | None:
+        return self.store.get_reference_profile(self._version_for(model, version).id)
+
+    # -- logging ----------------------------------------------------------------------
+    def _prediction_buffer(self) -> BatchBuffer[PredictionBatch]:
+        if self._predictions is None:
+            with self._monitoring_state()["lock"]:
+                if self._predictions is None:
+                    buffer: BatchBuffer[PredictionBatch] = BatchBuffer(
+                        self._write_predictions, interval=0.1, max_batch=64)
+                    buffer.what = "predictions"
+                    self._predictions = buffer
+        return self._predictions
+
+    def _write_predictions(self, batches: Sequence[PredictionBatch]) -> int:
+        from .ingest import rows_and_bins
+
+        rows: list[tuple] = []
+        counts: Counter = Counter()
+        for batch in batches:
+            r, c = rows_and_bins(batch, self._profile(batch.version_id))
+            rows.extend(r)
+            counts.update(c)
+        return self.store.insert_predictions(rows, counts)
+
+    def log_predictions(self, frame: Any, outputs: Sequence[Any], *, model: str,
+                        confidences: Sequence[float | None] | None = None,
+                        latencies_ms: Sequence[float | None] | None = None,
+                        request_ids: Sequence[str] | None = None,
+                        statuses: Sequence[str] | None = None,
+                        errors: Sequence[str | None] | None = None,
+                        version: int | None = None, at: Any = None) -> list[str]:
+        """Log a batch of predictions (one row of ``frame`` each); returns request ids."""
+        import numpy as np
+        import pandas as pd
+
+        from .ingest import PredictionBatch, new_request_ids
+
+        mv = self._version_for(model, version)
+        if not isinstance(frame, pd.DataFrame):
+            frame = self._as_frame(frame, mv)
+        n = len(frame)
+        outputs = list(outputs)
+        for name, column in (("outputs", outputs), ("confidences", confidences),
+                             ("latencies_ms", latencies_ms), ("request_ids", request_ids),
+                             ("statuses", statuses), ("errors", errors)):
+            if column is not None and len(column) != n:
+                raise InvalidInput(f"{name} has {len(column)} values for {n} inputs",
+                                   field=name)
+        if statuses is not None and any(s not in ("ok", "error") for s in statuses):
+            raise InvalidInput("statuses must be 'ok' or 'error'", field="statuses")
+        ids = list(request_ids) if request_ids is not None else new_request_ids(n)
+        when = to_epoch(at) if at is not None else time.time()
+        stamps = np.asarray(when if np.ndim(when) else [when] * n, dtype=float)
+        batch = PredictionBatch(mv.id, frame.rename(columns=str).reset_index(drop=True),
+                                outputs, stamps, ids, _listed(confidences),
+                                _listed(latencies_ms), _listed(statuses), _listed(errors))
+        self._prediction_buffer().add(batch)
+        return ids
+
+    def log_prediction(self, model: str, inputs: Any, output: Any, *,
+                       confidence: float | None = None, latency_ms: float | None = None,
+                       request_id: str | None = None, status: str = "ok",
+                       error: str | None = None, version: int | None = None,
+                       at: Any = None) -> str:
+        """Log one prediction; returns its request id (for labels later)."""
+        import pandas as pd
+
+        mv = self._version_for(model, version)
+        frame = (pd.DataFrame([dict(inputs)]) if isinstance(inputs, Mapping)
+                 else self._as_frame([inputs], mv))
+        return self.log_predictions(
+            frame, [output], model=model, version=mv.version,
+            confidences=[confidence], latencies_ms=[latency_ms],
+            request_ids=[request_id] if request_id else None, statuses=[status],
+            errors=[error], at=at)[0]
+
+    def _as_frame(self, rows: Any, mv: ModelVersion) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
+
+        arr = np.asarray(rows, dtype=object)
+        if arr.ndim != 2:
+            raise InvalidInput("inputs must be a mapping of feature names to values, a "
+                               "DataFrame, or rows of values", field="inputs")
+        profile = self._profile(mv.id) or {}
+        names = [f["name"] for f in profile.get("features", [])]
+        if names and len(names) != arr.shape[1]:
+            raise InvalidInput(f"inputs have {arr.shape[1]} values per row but model "
+                               f"{mv.model_name!r} v{mv.version} has {len(names)} features",
+                               hint="features: " + ", ".join(names[:20]), field="inputs")
+        return pd.DataFrame(arr.tolist(), columns=names or None)
+
+    def flush_predictions(self) -> int:
+        return self._predictions.flush() if self._predictions is not None else 0
+
+    def log_labels(self, request_ids: Sequence[str], labels: Sequence[Any]) -> int:
+        """Attach ground truth to logged predictions; all ids must be known."""
+        ids = [str(r) for r in request_ids]
+        labels = list(labels)
+        if len(ids) != len(labels):
+            raise InvalidInput(f"{len(ids)} request ids but {len(labels)} labels",
+                               field="labels")
+        self.flush_predictions()
+        missing = [r for r in ids if r not in self.store.known_request_ids(ids)]
+        if missing:
+            raise NotFound(f"{len(missing)} of {len(ids)} request ids are unknown, e.g. "
+                           f"{missing[0]!r}; no label was stored",
+                           hint="use the ids returned by log_prediction(s)",
+                           field="request_ids")
+        encoded = [(r, json.dumps(_plain(label))) for r, label in zip(ids, labels, strict=True)]
+        return self.store.set_labels(encoded)
+
+    # -- reading ----------------------------------------------------------------------
+    def _scope(self, model: str, version: int | None, window: Any, since: Any,
+               until: Any) -> tuple[ModelVersion, int, float | None, float | None]:
+        self.flush_predictions()
+        mv = self._version_for(model, version)
+        return mv, window_minutes(window), to_epoch(since), to_epoch(until)
+
+    def drift(self, model: str, *, version: int | None = None, window: Any = "1h",
+              since: Any = None, until: Any = None) -> pd.DataFrame:
+        """Per window and feature: the test, its statistic and p-value, PSI, and a verdict."""
+        from .reports import drift_frame
+
+        mv, minutes, start, end = self._scope(model, version, window, since, until)
+        return drift_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
+
+    def traffic(self, model: str, *, version: int | None = None, window: Any = "1h",
+                since: Any = None, until: Any = None) -> pd.DataFrame:
+        """Per window: predictions, errors, error rate, latency p50/p95/p99 (ms)."""
+        from .reports import traffic_frame
+
+        mv, minutes, start, end = self._scope(model, version, window, since, until)
+        return traffic_frame(self.store, mv, minutes, start, end)
+
+    def performance(self, model: str, *, version: int | None = None, window: Any = "1h",
+                    since: Any = None, until: Any = None) -> pd.DataFrame:
+        """Per window, once labels arrived: classifier or regressor quality metrics."""
+        from .reports import performance_frame
+
+        mv, minutes, start, end = self._scope(model, version, window, since, until)
+        return performance_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
+
+
+def _listed(values: Sequence[Any] | None) -> list[Any]:
+    return [] if values is None else list(values)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        return value.item()
+    return value

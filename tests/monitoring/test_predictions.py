@@ -1,0 +1,135 @@
+"""Prediction logging, labels, drift, traffic and performance (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlops_jupyter import InvalidInput, NotFound
+
+
+@pytest.fixture
+def served(db_url, tmp_path):
+    """A production classifier with a drift reference, on each SQL backend."""
+    import mlops_jupyter as mj
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
+    train = tmp_path / "wine.csv"
+    X.assign(target=y).to_csv(train, index=False)
+    client = mj.Client(db_url, artifact_root=str(tmp_path / "artifacts"))
+    with client.start_iteration("wine", "monitoring", "fit") as it:
+        it.log_dataset(train, role="train")
+        mv = it.log_model(model, "wine")
+    client.promote("wine", mv.version)
+    yield client, model, X, y
+    client.close()
+
+
+def test_reference_comes_from_the_train_dataset_without_the_target(served):
+    client = served[0]
+    profile = client.reference_profile("wine")
+    names = [f["name"] for f in profile["features"]]
+    assert "alcohol" in names and "target" not in names
+    assert profile["task"] == "classification" and profile["prediction"]
+    assert sum(profile["features"][0]["counts"]) == 178  # counts, not rows of data
+
+
+def test_shifted_feature_drifts_and_the_others_do_not(served):
+    client, model, X, _ = served
+    now = time.time() // 3600 * 3600
+    client.log_predictions(X, model.predict(X), model="wine", at=now,
+                           confidences=model.predict_proba(X).max(axis=1))
+    shifted = X.assign(alcohol=X["alcohol"] + 2.5)
+    client.log_predictions(shifted, model.predict(shifted), model="wine", at=now + 3600,
+                           confidences=model.predict_proba(shifted).max(axis=1))
+    d = client.drift("wine", window="1h").set_index(["window_start", "feature"])
+    first, second = sorted(d.index.get_level_values(0).unique())
+    assert not d.loc[first]["drift"].any()
+    assert d.loc[(second, "alcohol"), "drift"]
+    assert d.loc[(second, "alcohol"), "psi"] > 0.2
+    assert not d.loc[(second, "magnesium"), "drift"]
+    assert d.loc[(second, "__prediction__"), "drift"]
+
+
+def test_labels_give_performance_per_window(served):
+    client, model, X, y = served
+    ids = client.log_predictions(X, model.predict(X), model="wine",
+                                 confidences=model.predict_proba(X).max(axis=1))
+    wrong = (y + 1) % 3
+    assert client.log_labels(ids[:100], y[:100].tolist()) == 100
+    assert client.log_labels(ids[100:], wrong[100:].tolist()) == 78
+    perf = client.performance("wine", window="1d")
+    assert perf["n"].tolist() == [178]
+    assert perf["accuracy"][0] == pytest.approx(100 / 178, abs=0.02)
+    assert {"precision", "recall", "f1", "roc_auc"} <= set(perf.columns)
+
+
+def test_unknown_request_ids_store_no_label(served):
+    client, model, X, y = served
+    ids = client.log_predictions(X[:3], model.predict(X[:3]), model="wine")
+    with pytest.raises(NotFound) as err:
+        client.log_labels([ids[0], "nope"], [1, 2])
+    assert "1 of 2" in str(err.value)
+    assert client.performance("wine").empty or client.performance("wine")["n"].sum() == 0
+
+
+def test_traffic_counts_errors_and_latency(served):
+    client, model, X, _ = served
+    n = 40
+    statuses = ["ok"] * 30 + ["error"] * 10
+    client.log_predictions(X[:n], list(model.predict(X[:n])[:30]) + [None] * 10, model="wine",
+                           statuses=statuses, errors=[None] * 30 + ["bad input"] * 10,
+                           latencies_ms=[3.0] * 30 + [40.0] * 10)
+    t = client.traffic("wine", window="1d")
+    assert t["predictions"].tolist() == [40] and t["errors"].tolist() == [10]
+    assert t["error_rate"][0] == pytest.approx(0.25)
+    assert 3.0 <= t["latency_p50_ms"][0] <= 3.75 and 40.0 <= t["latency_p99_ms"][0] <= 50.0
+
+
+def test_single_predictions_and_bad_input(served):
+    client, model, X, _ = served
+    row = X.iloc[0].to_dict()
+    rid = client.log_prediction("wine", row, int(model.predict(X[:1])[0]), latency_ms=1.2)
+    assert isinstance(rid, str) and len(rid) > 8
+    rid2 = client.log_prediction("wine", X.iloc[1].tolist(), 0)  # plain list, profile's order
+    assert rid2 != rid
+    with pytest.raises(InvalidInput):
+        client.log_prediction("wine", [1.0, 2.0], 0)  # wrong number of features
+    with pytest.raises(InvalidInput):
+        client.log_predictions(X[:2], [0], model="wine")
+    with pytest.raises(NotFound):
+        client.log_prediction("no-such-model", row, 0)
+    client.flush_predictions()
+    assert len(client.store.recent_predictions(client.get_model_version("wine",
+                                                                        stage="production").id)) == 2
+
+
+def test_predictions_follow_a_new_production_version(served, monkeypatch):
+    from mlops_jupyter.monitoring import client as monitoring_client
+
+    client, model, X, _ = served
+    monkeypatch.setattr(monitoring_client, "PRODUCTION_TTL", 0.0)
+    with client.start_iteration("wine", "monitoring", "v2") as it:
+        v2 = it.log_model(model, "wine", reference=X)
+    client.log_predictions(X[:5], model.predict(X[:5]), model="wine")
+    client.promote("wine", v2.version)
+    client.log_predictions(X[:7], model.predict(X[:7]), model="wine")
+    assert client.traffic("wine", version=1, window="1d")["predictions"].sum() == 5
+    assert client.traffic("wine", window="1d")["predictions"].sum() == 7
+
+
+def test_windows_are_validated(served):
+    client = served[0]
+    for bad in ("soon", 0, "5 fortnights"):
+        with pytest.raises(InvalidInput):
+            client.drift("wine", window=bad)
+    assert isinstance(client.drift("wine", window="15min", since="24h"), pd.DataFrame)
+    assert np.isnan(float("nan"))
