@@ -14,11 +14,12 @@ from mlops_jupyter import InvalidInput, NotFound
 @pytest.fixture
 def served(db_url, tmp_path):
     """A production classifier with a drift reference, on each SQL backend."""
-    import mlops_jupyter as mj
     from sklearn.datasets import load_wine
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
+    import mlops_jupyter as mj
 
     X, y = load_wine(return_X_y=True, as_frame=True)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
