@@ -99,6 +99,7 @@ class IterationRow(Base):
 
 class ParamRow(Base):
     __tablename__ = "params"
+    __table_args__ = (Index("ix_params_key", "key"),)
 
     iteration_id: Mapped[int] = mapped_column(
         ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True
@@ -112,7 +113,10 @@ class MetricRow(Base):
     """Every point of every metric series (the learning curves)."""
 
     __tablename__ = "metrics"
-    __table_args__ = (Index("ix_metrics_iteration_id_key_step", "iteration_id", "key", "step"),)
+    # Covering (value included): history reads and per-bucket extremes never touch the
+    # table itself.
+    __table_args__ = (Index("ix_metrics_iteration_id_key_step_value", "iteration_id", "key",
+                            "step", "value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     iteration_id: Mapped[int] = mapped_column(ForeignKey("iterations.id", ondelete="CASCADE"))
