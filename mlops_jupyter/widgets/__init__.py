@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compare import CompareWidget
-    from .promote import PromoteWidget, promote
+    from .promotion import PromoteWidget, promote
     from .runs_table import RunsTable
 
 __all__ = ["CompareWidget", "PromoteWidget", "RunsTable", "promote"]
@@ -28,9 +28,7 @@ def __getattr__(name: str) -> Any:
 
         return RunsTable
     if name in ("PromoteWidget", "promote"):
-        # the module is callable: importing it makes it ``promote`` here, and
-        # ``promote(NAME)`` shows the widget
-        from . import promote as module
+        from . import promotion
 
-        return module if name == "promote" else module.PromoteWidget
+        return getattr(promotion, name)
     raise AttributeError(name)

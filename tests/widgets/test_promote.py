@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_jupyter.widgets.promote import MONITORING_PLACEHOLDER, PromoteWidget
+from mlops_jupyter.widgets.promotion import MONITORING_PLACEHOLDER, PromoteWidget
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -47,7 +47,7 @@ def run(magics: Any, args: Any) -> Any:
         mv = client.promote(args.name, args.version, args.stage, comment=args.comment)
         print(f"{args.name}: version {mv.version} is now in {mv.stage}")
         return None
-    from ...widgets.promote import STAGES, PromoteWidget
+    from ...widgets.promotion import STAGES, PromoteWidget
 
     if args.stage not in STAGES:
         raise UsageError(f"the promote widget moves versions to {' or '.join(STAGES)}, not "

@@ -10,8 +10,6 @@ calls it and reloads. Every user text is escaped.
 
 from __future__ import annotations
 
-import sys
-import types
 from html import escape
 from typing import Any
 
@@ -316,15 +314,3 @@ class PromoteWidget(w.VBox):
 def promote(name: str) -> PromoteWidget:
     """The promote widget of registered model ``name``: ``mj.widgets.promote("wine-classifier")``."""
     return PromoteWidget(name)
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this module makes it the package's ``promote`` attribute (the import
-    system does so), so the module itself must be callable for
-    ``mj.widgets.promote(NAME)`` to work whoever imported it first."""
-
-    def __call__(self, name: str) -> PromoteWidget:
-        return promote(name)
-
-
-sys.modules[__name__].__class__ = _CallableModule
