@@ -302,3 +302,65 @@ class PredictionBinRow(Base):
     feature: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(BigInt)
+
+
+# -- alerts (revision 0005) ------------------------------------------------------------
+class AlertRuleRow(Base):
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    scope_kind: Mapped[str] = mapped_column(String(16))  # project | experiment | model
+    project: Mapped[str | None]
+    experiment: Mapped[str | None]
+    model: Mapped[str | None]
+    condition: Mapped[dict[str, Any] | None]
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    recipients: Mapped[list[Any] | None] = mapped_column(JSON)
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    cooldown_seconds: Mapped[float] = mapped_column(Float)
+    digest: Mapped[bool] = mapped_column(default=False)
+    notebook: Mapped[str | None] = mapped_column(Text)
+    notebook_parameters: Mapped[dict[str, Any] | None]
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class AlertStateRow(Base):
+    """Hysteresis and cooldown memory per (rule, subject): is it firing, since when."""
+
+    __tablename__ = "alert_states"
+
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    firing: Mapped[bool] = mapped_column(default=False)
+    since: Mapped[float] = mapped_column(Float)
+    last_value: Mapped[float | None] = mapped_column(Float)
+    last_event_at: Mapped[float | None] = mapped_column(Float)
+
+
+class AlertEventRow(Base):
+    """The outbox: written before any delivery is attempted."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (Index("ix_alert_events_status_next_attempt_at", "status",
+                            "next_attempt_at"),
+                      Index("ix_alert_events_rule_id_fired_at", "rule_id", "fired_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # firing | resolved
+    subject: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    fired_at: Mapped[float] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]]
+    # pending | sending | sent | failed | suppressed
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Float)
+    lease_until: Mapped[float | None] = mapped_column(Float)
+    sent_at: Mapped[float | None] = mapped_column(Float)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    run_outcome: Mapped[dict[str, Any] | None]
