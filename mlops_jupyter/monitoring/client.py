@@ -125,7 +125,14 @@ class MonitoringClientMixin:
         if statuses is not None and any(s not in ("ok", "error") for s in statuses):
             raise InvalidInput("statuses must be 'ok' or 'error'", field="statuses")
         ids = list(request_ids) if request_ids is not None else new_request_ids(n)
-        when = to_epoch(at) if at is not None else time.time()
+        if at is None:
+            when: Any = time.time()
+        elif np.ndim(at) == 0:
+            when = to_epoch(at)
+        else:  # one time per row
+            when = [to_epoch(a) for a in at]
+            if len(when) != n:
+                raise InvalidInput(f"at has {len(when)} values for {n} inputs", field="at")
         stamps = np.asarray(when if np.ndim(when) else [when] * n, dtype=float)
         batch = PredictionBatch(mv.id, frame.rename(columns=str).reset_index(drop=True),
                                 outputs, stamps, ids, _listed(confidences),

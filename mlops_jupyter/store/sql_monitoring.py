@@ -127,3 +127,12 @@ class SqlMonitoring:
                 .where(PR.version_id == version_id).order_by(PR.id.desc()).limit(limit))
         with read_tx(self.engine) as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def last_prediction_at(self, version_ids: Sequence[int]) -> dict[int, float]:
+        """The time of the newest logged prediction of each version (that has one)."""
+        if not version_ids:
+            return {}
+        stmt = (select(PR.version_id, func.max(PR.at)).where(PR.version_id.in_(list(version_ids)))
+                .group_by(PR.version_id))
+        with read_tx(self.engine) as conn:
+            return {int(v): float(at) for v, at in conn.execute(stmt) if at is not None}
