@@ -11,13 +11,14 @@ from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Int, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 
 from .. import config
 from ..query import IterationQuery
 from ..store import TrackingStore, open_store
-from . import openapi, tracking
-from .placeholders import MonitoringNotAvailable, RegistryNotAvailable, UnknownRouteHandler
+from . import metrics, monitoring, openapi, predict, registry, tracking
+from .core import ServerCore
+from .placeholders import UnknownRouteHandler
 
 API = "mlops/api"
 
@@ -55,10 +56,34 @@ class MlopsExtensionApp(ExtensionApp):
         10.0, config=True,
         help="How long the param/metric key lists of a project or experiment are cached "
              "for the iterations table (0 disables the cache).")
+    max_upload_bytes = Int(
+        0, config=True,
+        help="Largest model file accepted by POST models/{name}/versions, in bytes; larger "
+             "uploads are refused with 413 before their body is read (0: "
+             "MLOPS_JUPYTER_MAX_UPLOAD_BYTES, the config file, then 1 GiB).")
+    trusted_models = List(
+        Unicode(), config=True,
+        help="Pickle/joblib models the predict route may load, besides the config file's "
+             "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name', "
+             "'name:version' or 'sha256:<hex>'. Loading runs code chosen by the model's "
+             "author, so list only models you trust.")
+    production_check_seconds = Float(
+        2.0, config=True,
+        help="How often the predict route re-reads a model's production version; a "
+             "promotion or rollback is served at most this many seconds later.")
+    metrics_public = Bool(
+        False, config=True,
+        help="Serve the Prometheus metrics at {base_url}mlops/metrics without "
+             "authentication (for scrapers that cannot send a token).")
+    drift_metrics_seconds = Float(
+        30.0, config=True,
+        help="How long the drift gauges of the Prometheus metrics are reused between "
+             "scrapes.")
 
     def initialize_settings(self) -> None:
         settings = config.resolve(self.tracking_uri or None, self.artifact_root or None,
-                                  self.heartbeat_timeout or None)
+                                  self.heartbeat_timeout or None,
+                                  max_upload_bytes=self.max_upload_bytes or None)
         if settings.tracking_uri.startswith(("http://", "https://")):
             from ..errors import InvalidInput
 
@@ -70,12 +95,19 @@ class MlopsExtensionApp(ExtensionApp):
         self.store = store
         self.executor = ThreadPoolExecutor(self.workers or default_workers(),
                                            thread_name_prefix="mlops-store")
+        self.core = ServerCore(store, settings, self.trusted_models)
+        self.resources = metrics.ResourceSampler().start()
         self.log.info("mlops_jupyter: tracking data in %r", store)
         self.settings.update({
             "mlops_store": store,
             "mlops_settings": settings,
             "mlops_executor": self.executor,
             "mlops_keys": KeysCache(store, self.keys_cache_seconds),
+            "mlops_core": self.core,
+            "mlops_models": predict.ModelCache(self.core, self.production_check_seconds),
+            "mlops_metrics": metrics.PromMetrics(self.core, self.resources,
+                                                 self.drift_metrics_seconds),
+            "mlops_resources": self.resources,
         })
 
     def initialize_handlers(self) -> None:
@@ -83,6 +115,9 @@ class MlopsExtensionApp(ExtensionApp):
             return url_path_join(API, path)
 
         iid = r"(?P<iteration_id>\d+)"
+        model = r"models/(?P<name>[^/]+)"
+        version = rf"{model}/versions/(?P<version>\d+)"
+        watched = r"monitoring/models/(?P<name>[^/]+)"
         self.handlers.extend([
             (api("openapi.json"), openapi.OpenAPIHandler),
             (api("projects"), tracking.ProjectsHandler),
@@ -97,13 +132,35 @@ class MlopsExtensionApp(ExtensionApp):
             (api(rf"iterations/{iid}/metrics/(?P<key>[^/]+)"), tracking.MetricHistoryHandler),
             (api("metrics"), tracking.MetricsHandler),
             (api("heartbeats"), tracking.HeartbeatsHandler),
-            (api("models"), RegistryNotAvailable),
-            (api(r"models/(?P<name>[^/]+)"), RegistryNotAvailable),
-            (api("monitoring/models"), MonitoringNotAvailable),
+            (api("models"), registry.ModelsHandler),
+            (api(model), registry.ModelHandler),
+            (api(f"{model}/versions"), registry.VersionsHandler),
+            (api(version), registry.VersionHandler),
+            (api(f"{version}/stage"), registry.StageHandler),
+            (api(f"{model}/rollback"), registry.RollbackHandler),
+            (api(f"{model}/history"), registry.HistoryHandler),
+            (api(rf"{model}/aliases/(?P<alias>[^/]+)"), registry.AliasHandler),
+            (api(f"{model}/predict"), predict.PredictHandler),
+            (api("monitoring/predictions"), monitoring.PredictionsHandler),
+            (api("monitoring/labels"), monitoring.LabelsHandler),
+            (api("monitoring/models"), monitoring.MonitoredModelsHandler),
+            (api(f"{watched}/drift"), monitoring.DriftHandler),
+            (api(f"{watched}/traffic"), monitoring.TrafficHandler),
+            (api(f"{watched}/performance"), monitoring.PerformanceHandler),
+            (api(f"{watched}/predictions"), monitoring.RecentPredictionsHandler),
+            (api("monitoring/resources"), monitoring.ResourcesHandler),
             (api("(.*)"), UnknownRouteHandler),
+            ("mlops/metrics", metrics.PublicMetricsHandler if self.metrics_public
+             else metrics.MetricsHandler),
         ])
 
     async def stop_extension(self) -> None:
+        resources = getattr(self, "resources", None)
+        if resources is not None:
+            resources.stop()
+        core = getattr(self, "core", None)
+        if core is not None:
+            core.close()  # the last predictions logged by the predict route
         executor = getattr(self, "executor", None)
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)

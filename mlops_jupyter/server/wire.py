@@ -14,7 +14,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..entities import Dataset, Iteration, Metric, Param, Source
+from ..entities import (
+    Dataset,
+    Iteration,
+    Metric,
+    ModelVersion,
+    Param,
+    RegisteredModel,
+    Source,
+    StageTransition,
+)
 from ..errors import InvalidInput
 
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -161,3 +170,69 @@ def to_dataset(d: Mapping[str, Any]) -> Dataset:
     cols = d.get("columns")
     return Dataset(d["id"], d["name"], d["uri"], d.get("digest"), d.get("size"), d.get("rows"),
                    tuple(cols) if cols is not None else None, d["kind"], d.get("role"))
+
+
+# -- registry -------------------------------------------------------------------------
+_REPR_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def registry_number(value: Any) -> Any:
+    """A version's metric: floats via :func:`num`; the registry's ``repr`` of NaN/inf too."""
+    if isinstance(value, str):
+        return _REPR_NON_FINITE.get(value, value)
+    return num(value) if isinstance(value, float) else value
+
+
+def registered_model(m: RegisteredModel) -> dict[str, Any]:
+    return {"id": m.id, "name": m.name, "description": m.description,
+            "created_at": iso(m.created_at), "updated_at": iso(m.updated_at),
+            "latest_version": m.latest_version, "production_version": m.production_version,
+            "aliases": dict(m.aliases)}
+
+
+_LINEAGE_KEYS = ("name", "uri", "digest", "role", "rows", "columns")
+
+
+def model_version(v: ModelVersion) -> dict[str, Any]:
+    return {"id": v.id, "model_name": v.model_name, "version": v.version, "stage": v.stage,
+            "source": v.source, "iteration_id": v.iteration_id, "sha256": v.sha256,
+            "size": v.size, "format": v.format, "flavor": v.flavor,
+            "model_class": v.model_class, "filename": v.filename,
+            "description": v.description,
+            "metrics": {k: registry_number(x) for k, x in v.metrics.items()},
+            "params": plain(dict(v.params)),
+            "datasets": [{k: d.get(k) for k in _LINEAGE_KEYS} for d in v.datasets],
+            "created_at": iso(v.created_at), "created_by": v.created_by,
+            "aliases": list(v.aliases)}
+
+
+def stage_transition(t: StageTransition) -> dict[str, Any]:
+    return {"id": t.id, "model_name": t.model_name, "version": t.version,
+            "from_stage": t.from_stage, "to_stage": t.to_stage, "actor": t.actor,
+            "at": iso(t.at), "comment": t.comment}
+
+
+# -- monitoring -----------------------------------------------------------------------
+def cell(value: Any) -> Any:
+    """One value of a report DataFrame as JSON: times ISO, NaN/inf as strings."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):  # datetime and pandas.Timestamp (NaT has none)
+        try:
+            return value.isoformat()
+        except ValueError:
+            return None
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # numpy scalars
+    if isinstance(value, float):
+        return num(value)
+    if value.__class__.__name__ == "NaTType":
+        return None
+    return value
+
+
+def frame_rows(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a report DataFrame as JSON objects."""
+    columns = [str(c) for c in frame.columns]
+    return [{c: cell(v) for c, v in zip(columns, row, strict=True)}
+            for row in frame.itertuples(index=False, name=None)]

@@ -214,10 +214,3 @@ async def test_heartbeats(api):
     experiment = await make_experiment(api)
     runs = await make_runs(api, experiment)
     assert (await api("POST", "heartbeats", {"iteration_ids": runs}))[0] == 204
-
-
-@pytest.mark.parametrize("path", ["models", "models/churn", "monitoring/models"])
-async def test_later_features_are_not_available_yet(api, path):
-    code, err = await api("GET", path)
-    assert code == 404 and err["reason"] == "not_available"
-    assert "not available yet" in err["message"]
