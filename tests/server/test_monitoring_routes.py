@@ -1,0 +1,227 @@
+"""Monitoring routes and the predict endpoint, through jp_fetch."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+
+@pytest.fixture
+def artifact_root(tmp_path):
+    return tmp_path / "artifacts"
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, artifact_root):
+    app = {**jp_server_config["MlopsExtensionApp"], "artifact_root": str(artifact_root),
+           "trusted_models": ["wine"], "production_check_seconds": 0.0,
+           "drift_metrics_seconds": 0.0}
+    return {**jp_server_config, "MlopsExtensionApp": app}
+
+
+@pytest.fixture(scope="module")
+def wine():
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    return model, X, y
+
+
+@pytest.fixture
+def client(sqlite_url, artifact_root):
+    import mlops_jupyter as mj
+
+    c = mj.Client(sqlite_url, artifact_root=str(artifact_root))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def registered(client, wine, tmp_path):
+    """Version 1 of "wine" in production, profiled on its training data."""
+    model, X, y = wine
+    with client.start_iteration("wine", "serve", "fit") as it:
+        mv = it.log_model(model, "wine", reference=X)
+    client.promote("wine", mv.version)
+    return mv
+
+
+def rows(X, n=3, start=0):
+    return [{k: float(v) for k, v in X.iloc[i].items()} for i in range(start, start + n)]
+
+
+async def test_batch_ingest_labels_and_reports(api, registered, wine):
+    model, X, y = wine
+    now = time.time()
+    records = [{"inputs": r, "output": int(p), "confidence": 0.9, "latency_ms": 2.5,
+                "at": now - 60} for r, p in zip(rows(X, 40), model.predict(X.iloc[:40]))]
+    records[0].update(status="error", error="timeout", output=None)
+    code, answer = await api("POST", "monitoring/predictions",
+                             {"model": "wine", "records": records})
+    assert code == 200, answer
+    assert answer["version"] == 1 and len(set(answer["request_ids"])) == 40
+    ids = answer["request_ids"]
+    # Labels for some of them
+    code, labeled = await api("POST", "monitoring/labels", {
+        "labels": [{"request_id": r, "label": int(t)} for r, t in zip(ids[1:], y.iloc[1:40])]})
+    assert code == 200 and labeled == {"labeled": 39}
+    code, err = await api("POST", "monitoring/labels",
+                          {"labels": [{"request_id": "nope", "label": 1}]})
+    assert code == 404
+    # Reports as rows
+    code, traffic = await api("GET", "monitoring/models/wine/traffic", params={"window": "1h"})
+    assert code == 200 and traffic["window_minutes"] == 60
+    [row] = traffic["rows"]
+    assert row["predictions"] == 40 and row["errors"] == 1
+    assert row["latency_p95_ms"] > 0 and row["window_start"].endswith("+00:00")
+    code, drift = await api("GET", "monitoring/models/wine/drift")
+    assert code == 200 and {r["feature"] for r in drift["rows"]} >= {"alcohol", "__prediction__"}
+    assert all(isinstance(r["drift"], bool) for r in drift["rows"])
+    code, perf = await api("GET", "monitoring/models/wine/performance",
+                           params={"window": "1d", "since": "all"})
+    assert code == 200 and perf["rows"][0]["n"] == 39 and perf["rows"][0]["accuracy"] > 0.9
+    code, recent = await api("GET", "monitoring/models/wine/predictions", params={"limit": "5"})
+    assert code == 200 and len(recent["predictions"]) == 5
+    last = recent["predictions"][0]
+    assert last["request_id"] == ids[-1] and last["label"] == int(y.iloc[39])
+    assert last["inputs"]["alcohol"] == X.iloc[39]["alcohol"]
+    # Reused request ids are a conflict
+    code, err = await api("POST", "monitoring/predictions", {"model": "wine", "records": [
+        {"inputs": rows(X, 1)[0], "output": 1, "request_id": ids[3]}]})
+    assert code == 409
+
+
+async def test_monitored_models_summary(api, registered, wine, client):
+    model, X, _ = wine
+    # An unpromoted model is not listed
+    with client.start_iteration("wine", "serve", "other") as it:
+        it.log_model(model, "staged-only", reference=X)
+    shifted = X.assign(alcohol=X["alcohol"] + 3)
+    records = [{"inputs": {k: float(v) for k, v in r.items()}, "output": 0, "latency_ms": 4.0}
+               for _, r in shifted.iterrows()]
+    records.append({"inputs": rows(X, 1)[0], "output": None, "status": "error",
+                    "error": "boom"})
+    assert (await api("POST", "monitoring/predictions",
+                      {"model": "wine", "records": records}))[0] == 200
+    code, data = await api("GET", "monitoring/models")
+    assert code == 200
+    [m] = data["models"]
+    assert m["name"] == "wine" and m["production_version"] == 1
+    assert m["predictions_24h"] == 179 and m["errors_24h"] == 1
+    assert m["error_rate_24h"] == pytest.approx(1 / 179)
+    assert 4.0 <= m["latency_p95_ms_24h"] <= 5.0
+    assert "alcohol" in m["drifted_features"] and "magnesium" not in m["drifted_features"]
+    assert m["last_prediction_at"] is not None
+
+
+async def test_monitored_models_without_traffic(api, registered):
+    _, data = await api("GET", "monitoring/models")
+    [m] = data["models"]
+    assert (m["predictions_24h"], m["errors_24h"], m["error_rate_24h"],
+            m["latency_p95_ms_24h"], m["drifted_features"], m["last_prediction_at"]) == (
+        0, 0, None, None, [], None)
+
+
+async def test_predict_serves_production_and_logs_every_request(api, registered, wine):
+    model, X, _ = wine
+    code, one = await api("POST", "models/wine/predict", {"inputs": rows(X, 1)[0]})
+    assert code == 200, one
+    assert one["model"] == "wine" and one["version"] == 1
+    assert one["predictions"] == [int(model.predict(X.iloc[:1])[0])]
+    assert 0 < one["confidences"][0] <= 1 and one["request_id"] == one["request_ids"][0]
+    code, many = await api("POST", "models/wine/predict", {"instances": rows(X, 5, 10)})
+    assert code == 200 and many["predictions"] == model.predict(X.iloc[10:15]).tolist()
+    assert "request_id" not in many and len(many["request_ids"]) == 5
+    # Bad inputs: 400 naming the problem, and logged as errors
+    bad = rows(X, 1)[0]
+    missing = {k: v for k, v in bad.items() if k != "alcohol"}
+    code, err = await api("POST", "models/wine/predict", {"inputs": missing})
+    assert code == 400 and "missing feature 'alcohol'" in err["message"]
+    code, err = await api("POST", "models/wine/predict", {"inputs": {**bad, "colour": 1}})
+    assert code == 400 and "unknown feature 'colour'" in err["message"]
+    code, err = await api("POST", "models/wine/predict", {"inputs": {**bad, "alcohol": "x"}})
+    assert code == 400 and "'alcohol' must be a number" in err["message"]
+    code, err = await api("POST", "models/wine/predict", {"inputs": {**bad, "alcohol": None}})
+    assert code == 400 and "cannot take missing values" in err["message"]
+    code, err = await api("POST", "models/wine/predict", {"inputs": {**bad, "ash": "NaN"}})
+    assert code == 400 and "'ash'" in err["message"]
+    code, err = await api("POST", "models/wine/predict", {"rows": []})
+    assert code == 400
+    code, recent = await api("GET", "monitoring/models/wine/predictions")
+    statuses = [p["status"] for p in recent["predictions"]]
+    assert statuses.count("ok") == 6 and statuses.count("error") >= 5
+    errors = [p["error"] for p in recent["predictions"] if p["status"] == "error"]
+    assert any("alcohol" in e for e in errors)
+    assert all(p["latency_ms"] is not None for p in recent["predictions"])
+    # No production version: 404
+    assert (await api("POST", "models/nope/predict", {"inputs": bad}))[0] == 404
+
+
+async def test_a_promotion_is_served_without_a_restart(api, registered, wine, client):
+    model, X, y = wine
+    from sklearn.dummy import DummyClassifier
+
+    dummy = DummyClassifier(strategy="constant", constant=2).fit(X, y)
+    assert (await api("POST", "models/wine/predict", {"inputs": rows(X, 1)[0]}))[1][
+        "version"] == 1
+    with client.start_iteration("wine", "serve", "dummy") as it:
+        mv = it.log_model(dummy, "wine", reference=X)
+    await api("POST", f"models/wine/versions/{mv.version}/stage", {"stage": "production"})
+    code, answer = await api("POST", "models/wine/predict", {"inputs": rows(X, 1)[0]})
+    assert code == 200 and answer["version"] == 2 and answer["predictions"] == [2]
+    await api("POST", "models/wine/rollback")
+    code, answer = await api("POST", "models/wine/predict", {"inputs": rows(X, 1)[0]})
+    assert answer["version"] == 1
+
+
+async def test_resources_and_prometheus(api, registered, wine, jp_fetch):
+    model, X, _ = wine
+    await api("POST", "models/wine/predict", {"instances": rows(X, 3)})
+    await api("POST", "models/wine/predict", {"inputs": {"alcohol": 1}})
+    code, res = await api("GET", "monitoring/resources")
+    assert code == 200 and res["memory_rss_bytes"] > 0 and "cpu_percent" in res
+    response = await jp_fetch("mlops", "metrics")
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    text = response.body.decode()
+    assert 'mlops_predictions_total{model="wine",version="1"} 4.0' in text
+    assert 'mlops_prediction_errors_total{model="wine",version="1"} 1.0' in text
+    assert 'mlops_prediction_latency_seconds_count{model="wine",version="1"} 4.0' in text
+    assert "mlops_process_resident_memory_bytes" in text
+    assert 'mlops_drift_score{feature="alcohol",model="wine",test="ks",version="1"}' in text
+    assert 'mlops_drift_detected{feature="alcohol"' in text
+
+
+async def test_metrics_need_a_token_by_default(jp_fetch):
+    response = await jp_fetch("mlops", "metrics", raise_error=False,
+                              headers={"Authorization": ""})
+    assert response.code == 403
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"model": "wine", "records": []}, "records"),
+    ({"model": "wine", "records": [{"inputs": [1]}]}, "records"),
+    ({"model": "wine", "records": [{"inputs": {}, "confidence": 2}]}, "records"),
+    ({"model": "wine", "records": [{"inputs": {}, "status": "meh"}]}, "records"),
+    ({"model": "wine", "records": [{"inputs": {}, "at": "yesterday-ish"}]}, "records[0].at"),
+    ({"model": "../x", "records": [{"inputs": {}}]}, "name"),
+    ({"records": [{"inputs": {}}]}, "model"),
+])
+async def test_bad_ingest_is_400(api, registered, body, field):
+    code, err = await api("POST", "monitoring/predictions", body)
+    assert code == 400 and err["field"] == field, err
+
+
+async def test_unknown_models_and_bad_queries(api, registered):
+    assert (await api("GET", "monitoring/models/nope/drift"))[0] == 404
+    code, err = await api("GET", "monitoring/models/wine/traffic", params={"window": "soon"})
+    assert code == 400 and err["field"] == "window"
+    code, err = await api("GET", "monitoring/models/wine/traffic", params={"since": "whenever"})
+    assert code == 400 and err["field"] == "since"
+    assert (await api("GET", "monitoring/models/wine/predictions",
+                      params={"limit": "0"}))[0] == 400
