@@ -84,8 +84,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
-    if name == "widgets":  # a subpackage, imported on first use
-        return importlib.import_module(f"{__name__}.widgets")
+    if name in ("widgets", "alerts"):  # subpackages, imported on first use
+        return importlib.import_module(f"{__name__}.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mlops_jupyter' has no attribute {name!r}")

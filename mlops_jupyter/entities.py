@@ -192,3 +192,47 @@ class StageTransition:
     actor: str
     at: datetime
     comment: str | None
+
+
+TRIGGERS = ("iteration_logged", "prediction_failed", "prediction_threshold", "drift",
+            "performance", "latency")
+EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    id: int
+    name: str
+    trigger: str
+    scope_kind: str
+    project: str | None
+    experiment: str | None
+    model: str | None
+    condition: dict[str, Any]
+    channel: str
+    recipients: tuple[str, ...]
+    webhook_url: str | None
+    cooldown_seconds: float
+    digest: bool
+    notebook: str | None
+    notebook_parameters: dict[str, Any]
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    id: int
+    rule_id: int
+    rule_name: str
+    kind: str  # firing | resolved
+    subject: str
+    fired_at: datetime
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+    run_outcome: dict[str, Any] | None

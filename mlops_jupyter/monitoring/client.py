@@ -41,7 +41,7 @@ class MonitoringClientMixin:
         state = self.__dict__.get("_monitoring")
         if state is None:
             state = self.__dict__["_monitoring"] = {
-                "lock": threading.Lock(), "production": {}, "profiles": {}}
+                "lock": threading.Lock(), "production": {}, "profiles": {}, "models": {}}
         return state
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
@@ -96,7 +96,23 @@ class MonitoringClientMixin:
             r, c = rows_and_bins(batch, self._profile(batch.version_id))
             rows.extend(r)
             counts.update(c)
-        return self.store.insert_predictions(rows, counts)
+        written = self.store.insert_predictions(rows, counts)
+        self._alert_on_predictions(rows)
+        return written
+
+    def _alert_on_predictions(self, rows: list[tuple]) -> None:
+        from ..alerts.firing import on_predictions
+
+        models = self._monitoring_state()["models"]
+        try:
+            for version_id in {r[0] for r in rows} - set(models):
+                models[version_id] = self.store.model_name_of_version(version_id)
+            if on_predictions(self, rows, models):
+                self.alert_deliverer().kick()  # type: ignore[attr-defined]
+        except Exception as e:  # alerting must never lose the predictions
+            import logging
+
+            logging.getLogger("mlops_jupyter").warning("alert rules not evaluated: %s", e)
 
     def log_predictions(self, frame: Any, outputs: Sequence[Any], *, model: str,
                         confidences: Sequence[float | None] | None = None,

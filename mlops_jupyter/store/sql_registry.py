@@ -262,6 +262,14 @@ class SqlRegistry(RegistryStore):
             self._transition(conn, mid, previous, "production", actor, note)
         return self.get_model_version(name, previous)
 
+    def model_name_of_version(self, version_id: int) -> str:
+        with read_tx(self.engine) as conn:
+            name = conn.execute(select(R.name).join(V, V.model_id == R.id)
+                                .where(V.id == version_id)).scalar()
+        if name is None:
+            raise NotFound(f"no model version with id {version_id}", field="version")
+        return name
+
     # -- aliases and history ----------------------------------------------------------
     def set_alias(self, name: str, alias: str, version: int) -> ModelVersion:
         alias = check_alias(alias)

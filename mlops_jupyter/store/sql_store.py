@@ -51,6 +51,7 @@ from .models import (
     TagRow,
 )
 from .schema import SchemaInfo, ensure_schema
+from .sql_alerts import SqlAlerts
 from .sql_monitoring import SqlMonitoring
 from .sql_registry import SqlRegistry
 
@@ -73,7 +74,7 @@ _EXPERIMENT_NAMES = select(P.name, E.name).join(P, E.project_id == P.id).where(
     E.id == bindparam("b_eid"))
 
 
-class SqlStore(SqlRegistry, SqlMonitoring, TrackingStore):
+class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
     """Tracking and registry data in a SQL database reached through SQLAlchemy."""
 
     def __init__(self, uri: str, *, heartbeat_timeout: float = 120.0,

@@ -123,6 +123,27 @@ class Client(RegistryClientMixin, MonitoringClientMixin):
             for key in [k for k in self._steps if k[0] == iteration_id]:
                 del self._steps[key]
         self.store.end_iteration(iteration_id, status, error)
+        self._alert_on_iteration(iteration_id)
+
+    def _alert_on_iteration(self, iteration_id: int) -> None:
+        from ..alerts.firing import on_iteration_end
+
+        try:
+            if on_iteration_end(self, iteration_id):
+                self.alert_deliverer().kick()
+        except Exception as e:  # alerting must never fail the user's iteration
+            import logging
+
+            logging.getLogger("mlops_jupyter").warning("alert rules not evaluated: %s", e)
+
+    def alert_deliverer(self):
+        """The background deliverer of this client's alert outbox."""
+        deliverer = self.__dict__.get("_deliverer")
+        if deliverer is None:
+            from ..alerts.delivery import Deliverer
+
+            deliverer = self.__dict__["_deliverer"] = Deliverer(self)
+        return deliverer
 
     def get_iteration(self, iteration_id: int) -> Iteration:
         return self.store.get_iteration(iteration_id)
