@@ -25,6 +25,7 @@ NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
 NUMBER = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["NaN", "Infinity",
                                                                     "-Infinity"]}]}
 STATUS = {"type": "string", "enum": ["running", "finished", "failed", "killed"]}
+STAGE = {"type": "string", "enum": ["none", "staging", "production", "archived"]}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -93,6 +94,64 @@ SCHEMAS: dict[str, Any] = {
             "step": {"type": "integer"}, "value": NUMBER,
             "timestamp": {"type": ["string", "number"]}})},
         "total": {"type": "integer"}, "downsampled": {"type": "boolean"}}),
+    "RegisteredModel": obj(["id", "name", "description", "created_at", "updated_at",
+                            "latest_version", "production_version", "aliases"], {
+        "id": ID, "name": {"type": "string"}, "description": NULL_STR, "created_at": TIME,
+        "updated_at": TIME, "latest_version": {"type": "integer", "minimum": 0},
+        "production_version": NULL_INT,
+        "aliases": {"type": "object", "additionalProperties": {"type": "integer"}}}),
+    "ModelVersion": obj(["id", "model_name", "version", "stage", "source", "iteration_id",
+                         "sha256", "size", "format", "flavor", "model_class", "filename",
+                         "description", "metrics", "params", "datasets", "created_at",
+                         "created_by", "aliases"], {
+        "id": ID, "model_name": {"type": "string"}, "version": ID, "stage": STAGE,
+        "source": {"type": "string", "enum": ["iteration", "upload"]},
+        "iteration_id": NULL_INT, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "size": {"type": "integer", "minimum": 0},
+        "format": {"type": "string", "enum": ["joblib", "pickle", "skops"]},
+        "flavor": NULL_STR, "model_class": NULL_STR, "filename": NULL_STR,
+        "description": NULL_STR, "metrics": {"type": "object", "additionalProperties": NUMBER},
+        "params": {"type": "object"},
+        "datasets": {"type": "array", "items": {"type": "object"}},
+        "created_at": NULL_TIME, "created_by": NULL_STR,
+        "aliases": {"type": "array", "items": {"type": "string"}}}),
+    "StageTransition": obj(["id", "model_name", "version", "from_stage", "to_stage", "actor",
+                            "at", "comment"], {
+        "id": ID, "model_name": {"type": "string"}, "version": ID, "from_stage": STAGE,
+        "to_stage": STAGE, "actor": {"type": "string"}, "at": TIME, "comment": NULL_STR}),
+    "MonitoredModel": obj(["name", "production_version", "predictions_24h", "errors_24h",
+                           "error_rate_24h", "latency_p95_ms_24h", "drifted_features",
+                           "last_prediction_at"], {
+        "name": {"type": "string"}, "production_version": ID,
+        "predictions_24h": {"type": "integer", "minimum": 0},
+        "errors_24h": {"type": "integer", "minimum": 0},
+        "error_rate_24h": {"type": ["number", "null"]},
+        "latency_p95_ms_24h": {"type": ["number", "null"]},
+        "drifted_features": {"type": "array", "items": {"type": "string"}},
+        "last_prediction_at": NULL_TIME}),
+    "Report": obj(["model", "version", "window_minutes", "since", "until", "rows"], {
+        "model": {"type": "string"}, "version": ID,
+        "window_minutes": {"type": "integer", "minimum": 1}, "since": NULL_TIME,
+        "until": NULL_TIME, "rows": {"type": "array", "items": {"type": "object"}}}),
+    "LoggedPrediction": obj(["request_id", "at", "inputs", "output", "confidence",
+                             "latency_ms", "status", "error", "label"], {
+        "request_id": {"type": "string"}, "at": TIME, "inputs": {"type": ["object", "null"]},
+        "output": {}, "confidence": {"oneOf": [NUMBER, {"type": "null"}]},
+        "latency_ms": {"oneOf": [NUMBER, {"type": "null"}]},
+        "status": {"type": "string", "enum": ["ok", "error"]}, "error": NULL_STR,
+        "label": {}}),
+    "Prediction": obj(["model", "version", "request_ids", "predictions"], {
+        "model": {"type": "string"}, "version": ID,
+        "request_id": {"type": "string"},
+        "request_ids": {"type": "array", "items": {"type": "string"}},
+        "predictions": {"type": "array"},
+        "confidences": {"type": "array", "items": NUMBER}}),
+    "Resources": obj(["pid", "cpu_percent", "memory_rss_bytes", "memory_vms_bytes",
+                      "memory_percent", "threads", "cpu_count", "sampled_at"], {
+        "pid": {"type": "integer"}, "cpu_percent": {"type": "number"},
+        "memory_rss_bytes": {"type": "integer"}, "memory_vms_bytes": {"type": "integer"},
+        "memory_percent": {"type": "number"}, "threads": {"type": "integer"},
+        "cpu_count": {"type": "integer"}, "sampled_at": TIME}),
 }
 
 
@@ -155,7 +214,14 @@ _ITERATION_QUERY = [
     query("cursor", _STR, "opaque: `next_cursor` of the previous page"),
     query("id", {"type": "array", "items": ID}, "only these iterations", explode=True),
 ]
-_NOT_AVAILABLE = "404 `not_available` until the feature lands"
+_NAME = path("name", {"type": "string", "minLength": 1})
+_REPORT_QUERY = [
+    query("window", _STR, "window length: `15min`, `1h`, `1d` or minutes (default 1h)"),
+    query("since", _STR, "a duration ago (`24h`, the default), an ISO time, epoch seconds "
+          "or `all`"),
+    query("until", _STR, "same forms as since; default: now"),
+    query("version", ID, "default: the production version"),
+]
 
 PATHS: dict[str, Any] = {
     "/projects": {
@@ -228,12 +294,97 @@ PATHS: dict[str, Any] = {
         "Heartbeat", ok("204", None, "recorded"),
         request=body(obj(["iteration_ids"], {"iteration_ids": {"type": "array",
                                                                "items": ID}})))},
-    "/models": {"get": op("List models", ok("200", None, _NOT_AVAILABLE), tag="registry")},
-    "/models/{name}": {"get": op("Get model", ok("200", None, _NOT_AVAILABLE),
-                                 params=[path("name", {"type": "string", "minLength": 1})],
-                                 tag="registry")},
-    "/monitoring/models": {"get": op("Monitored models", ok("200", None, _NOT_AVAILABLE),
-                                     tag="monitoring")},
+    "/models": {"get": op("List models", ok("200", obj(["models"], {
+        "models": {"type": "array", "items": ref("RegisteredModel")}}), "registered models"),
+        tag="registry")},
+    "/models/{name}": {"get": op(
+        "Get model", ok("200", {"allOf": [ref("RegisteredModel"), obj(["versions"], {
+            "versions": {"type": "array", "items": ref("ModelVersion")}})]},
+            "the model and its versions"), params=[_NAME], tag="registry")},
+    "/models/{name}/versions": {"post": op(
+        "Upload model version", ok("201", ref("ModelVersion"), "the new version (413 above "
+                                   "max_upload_bytes)"),
+        params=[_NAME], tag="registry", request={"required": True, "content": {
+            "multipart/form-data": {"schema": obj(["file"], {
+                "file": {"type": "string", "format": "binary",
+                         "description": "a .pkl, .pickle, .joblib or .skops file"},
+                "description": _STR})}}})},
+    "/models/{name}/versions/{version}": {"get": op(
+        "Get model version", ok("200", ref("ModelVersion"), "one version"),
+        params=[_NAME, path("version")], tag="registry")},
+    "/models/{name}/versions/{version}/stage": {"post": op(
+        "Change stage", ok("200", ref("ModelVersion"), "moved (409 if already there)"),
+        params=[_NAME, path("version")], tag="registry",
+        request=body(obj(["stage"], {"stage": STAGE, "comment": NULL_STR})))},
+    "/models/{name}/rollback": {"post": op(
+        "Roll back production", ok("200", ref("ModelVersion"), "the version now in production "
+                                   "(409 if none to roll back to)"),
+        params=[_NAME], tag="registry", request={"required": False, "content": {
+            "application/json": {"schema": obj([], {"comment": NULL_STR})}}})},
+    "/models/{name}/history": {"get": op(
+        "Stage history", ok("200", obj(["transitions"], {
+            "transitions": {"type": "array", "items": ref("StageTransition")}}),
+            "every transition, oldest first"), params=[_NAME], tag="registry")},
+    "/models/{name}/aliases/{alias}": {
+        "put": op("Set alias", ok("200", ref("ModelVersion"), "the version now aliased"),
+                  params=[_NAME, path("alias", {"type": "string", "minLength": 1})],
+                  tag="registry", request=body(obj(["version"], {"version": ID}))),
+        "delete": op("Delete alias", ok("204", None, "removed"),
+                     params=[_NAME, path("alias", {"type": "string", "minLength": 1})],
+                     tag="registry"),
+    },
+    "/models/{name}/predict": {"post": op(
+        "Predict", ok("200", ref("Prediction"), "predictions of the production version"),
+        params=[_NAME], tag="monitoring", request=body({"oneOf": [
+            obj(["inputs"], {"inputs": _ANY_OBJ}, extra=False),
+            obj(["instances"], {"instances": {"type": "array", "minItems": 1,
+                                              "maxItems": 10000, "items": _ANY_OBJ}},
+                extra=False)]}))},
+    "/monitoring/predictions": {"post": op(
+        "Log predictions", ok("200", obj(["model", "version", "request_ids"], {
+            "model": _STR, "version": ID,
+            "request_ids": {"type": "array", "items": _STR}}), "written"),
+        tag="monitoring", request=body(obj(["model", "records"], {
+            "model": _STR, "version": ID,
+            "records": {"type": "array", "minItems": 1, "maxItems": 50000, "items": obj(
+                ["inputs"], {"inputs": _ANY_OBJ, "output": {},
+                             "confidence": {"type": ["number", "null"], "minimum": 0,
+                                            "maximum": 1},
+                             "latency_ms": {"type": ["number", "null"], "minimum": 0},
+                             "request_id": {"type": "string", "minLength": 1,
+                                            "maxLength": 64},
+                             "status": {"type": "string", "enum": ["ok", "error"]},
+                             "error": NULL_STR,
+                             "at": {"type": ["string", "number"]}})}})))},
+    "/monitoring/labels": {"post": op(
+        "Log labels", ok("200", obj(["labeled"], {"labeled": {"type": "integer"}}),
+                         "attached (404 if any request id is unknown)"),
+        tag="monitoring", request=body(obj(["labels"], {"labels": {
+            "type": "array", "minItems": 1, "maxItems": 50000,
+            "items": obj(["request_id", "label"], {"request_id": _STR, "label": {}})}})))},
+    "/monitoring/models": {"get": op("Monitored models", ok("200", obj(["models"], {
+        "models": {"type": "array", "items": ref("MonitoredModel")}}),
+        "models with a production version, last 24 hours"), tag="monitoring")},
+    "/monitoring/models/{name}/drift": {"get": op(
+        "Drift report", ok("200", ref("Report"), "per window and feature"),
+        params=[_NAME, *_REPORT_QUERY], tag="monitoring")},
+    "/monitoring/models/{name}/traffic": {"get": op(
+        "Traffic report", ok("200", ref("Report"), "per window"),
+        params=[_NAME, *_REPORT_QUERY], tag="monitoring")},
+    "/monitoring/models/{name}/performance": {"get": op(
+        "Performance report", ok("200", ref("Report"), "per window, labeled predictions"),
+        params=[_NAME, *_REPORT_QUERY], tag="monitoring")},
+    "/monitoring/models/{name}/predictions": {"get": op(
+        "Recent predictions", ok("200", obj(["model", "version", "predictions"], {
+            "model": _STR, "version": ID,
+            "predictions": {"type": "array", "items": ref("LoggedPrediction")}}),
+            "newest first"),
+        params=[_NAME, query("limit", {"type": "integer", "minimum": 1, "maximum": 1000,
+                                       "default": 100}), query("version", ID)],
+        tag="monitoring")},
+    "/monitoring/resources": {"get": op(
+        "Server resources", ok("200", ref("Resources"), "CPU and memory of the serving "
+                               "process, sampled every few seconds"), tag="monitoring")},
 }
 
 DOCUMENT: dict[str, Any] = {

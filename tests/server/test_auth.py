@@ -10,7 +10,8 @@ from jupyter_server.auth import Authorizer
 from mlops_jupyter.server.openapi import PATHS
 
 SAMPLE_PATH_VALUES = {"{iteration_id}": "1", "{project_id}": "1", "{experiment_id}": "1",
-                      "{key}": "acc", "{name}": "churn"}
+                      "{key}": "acc", "{name}": "churn", "{version}": "1",
+                      "{alias}": "champion"}
 
 
 def all_routes():
@@ -29,9 +30,11 @@ ROUTES = all_routes()
 def test_every_handler_is_documented(jp_serverapp):
     # Given the extension's route table
     [app] = jp_serverapp.extension_manager.extension_apps["mlops_jupyter"]
-    handled = {h[0].split("mlops/api/", 1)[1] for h in app.handlers}
+    handled = {h[0].split("mlops/api/", 1)[1] for h in app.handlers if "mlops/api/" in h[0]}
     # Then each route is in the OpenAPI paths (or is the document or the JSON 404)
     assert len(handled) == len(PATHS) + 2
+    # And the only other route is the Prometheus endpoint
+    assert [h[0] for h in app.handlers if "mlops/api/" not in h[0]] == ["mlops/metrics"]
 
 
 async def request(jp_fetch, method, path, authorization):
@@ -39,14 +42,19 @@ async def request(jp_fetch, method, path, authorization):
               "headers": {"Authorization": authorization}}
     if method in ("POST", "PATCH", "PUT"):
         kwargs["body"] = json.dumps({})
+    if path == METRICS:
+        return await jp_fetch(*path.split("/"), **kwargs)
     return await jp_fetch("mlops", "api", *path.split("/"), **kwargs)
+
+
+METRICS = "mlops/metrics"  # outside the API prefix
 
 
 @pytest.mark.parametrize("authorization", ["", "token not-the-token"],
                          ids=["no-token", "wrong-token"])
 async def test_every_route_refuses_unauthenticated_requests(jp_fetch, authorization):
     refused = []
-    for method, path in ROUTES:
+    for method, path in [*ROUTES, ("GET", METRICS)]:
         response = await request(jp_fetch, method, path, authorization)
         body = json.loads(response.body)
         assert "not-the-token" not in response.body.decode()
@@ -95,5 +103,25 @@ async def test_registry_and_monitoring_use_their_own_resources(jp_fetch):
     ReadOnlyAuthorizer.checked.clear()
     for path in ("models", "monitoring/models"):
         await jp_fetch("mlops", "api", *path.split("/"), raise_error=False)
+    await jp_fetch("mlops", "api", "models", "churn", "predict", method="POST", body="{}",
+                   raise_error=False)
+    await jp_fetch("mlops", "metrics", raise_error=False)
     assert ReadOnlyAuthorizer.checked == [("read", "mlops:registry"),
+                                          ("read", "mlops:monitoring"),
+                                          ("write", "mlops:monitoring"),
                                           ("read", "mlops:monitoring")]
+
+
+@pytest.mark.parametrize("method, path", [(m, p) for m, p in ROUTES
+                                          if p.startswith(("models", "monitoring"))])
+async def test_each_registry_and_monitoring_route_checks_its_resource(jp_fetch, method, path):
+    ReadOnlyAuthorizer.checked.clear()
+    kwargs = {"method": method, "raise_error": False}
+    if method in ("POST", "PUT"):
+        kwargs["body"] = "{}"
+    await jp_fetch("mlops", "api", *path.split("/"), **kwargs)
+    expected = "mlops:monitoring" if path.startswith("monitoring") or path.endswith(
+        "predict") else "mlops:registry"
+    action = "read" if method == "GET" else "write"
+    assert (action, expected) in ReadOnlyAuthorizer.checked
+    assert {r for _, r in ReadOnlyAuthorizer.checked} == {expected}
