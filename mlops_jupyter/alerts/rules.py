@@ -152,10 +152,19 @@ def rule_fields(*, name: str, trigger: str, project: str | None = None,
         "name": name, "trigger": trigger, "scope_kind": scope, "project": project,
         "experiment": experiment, "model": model, "condition": cond, "channel": channel,
         "recipients": addresses, "webhook_url": check_webhook_url(webhook_url),
-        "cooldown_seconds": float(window_minutes(cooldown) * 60) if cooldown else 0.0,
+        "cooldown_seconds": _cooldown_seconds(cooldown),
         "digest": bool(digest), "notebook": notebook,
         "notebook_parameters": dict(parameters or {}), "enabled": bool(enabled),
     }
+
+
+def _cooldown_seconds(value: Any) -> float:
+    """A cooldown: a duration ('15min', '1h'), minutes, or 0/None for none."""
+    if value in (None, "", 0, "0") or (isinstance(value, str) and value.strip() == "0"):
+        return 0.0
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return float(window_minutes(value) * 60)
 
 
 def _limit(trigger: str, above: float | None, below: float | None) -> tuple[float, str]:

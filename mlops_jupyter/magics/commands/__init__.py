@@ -19,6 +19,8 @@ COMMANDS = {
     "config": "config",
     "models": "models",
     "promote": "promote",
+    "monitor": "monitor",
+    "alerts": "alerts",
 }
 _HELP_FLAGS = ("-h", "--help", "help")
 
