@@ -164,7 +164,8 @@ class MlopsMagics(Magics):
     def mlops(self, line: str) -> Any:
         """Manage tracking from the notebook: ``%mlops <subcommand> [--help]``.
 
-        Subcommands: project, experiment, runs, compare, config, models, promote.
+        Subcommands: project, experiment, runs, compare, config, models, promote,
+        monitor.
 
         Examples
         --------
@@ -177,6 +178,7 @@ class MlopsMagics(Magics):
             df = %mlops models
             %mlops promote wine-classifier
             %mlops promote wine-classifier --version 3 --yes
+            %mlops monitor wine-classifier --window 1h --since 24h
             %mlops config tracking_uri sqlite:////shared/mlops.db
         """
         from .commands import dispatch
