@@ -22,7 +22,9 @@ from ._html import badge, error_box, fmt, html_table
 from .models_table import describe_source, human_size, iteration_labels
 
 STAGES = ("production", "staging")
-MONITORING_PLACEHOLDER = "monitoring: not available yet"
+MONITORING_PLACEHOLDER = "monitoring: no predictions of the production version yet"
+MONITORING_RANGE = "24h"  # what "recent" means in the monitoring line
+_ONE_WINDOW = 10**8  # minutes (190 years): the whole range as a single window
 _BETTER = "background:#c8e6c9"
 _WORSE = "background:#ffcdd2"
 _DIFFERS = "background:#fff8e1"
@@ -88,9 +90,7 @@ class PromoteWidget(w.VBox):
                                    layout=w.Layout(display="none"))
         self._diff = w.HTML()
         self._history = w.HTML()
-        self._monitoring = w.HTML(
-            '<div class="mlops-monitoring" style="color:#777;border:1px dashed #bbb;'
-            f'padding:4px 8px;margin-top:4px">{MONITORING_PLACEHOLDER}</div>')
+        self._monitoring = w.HTML(_monitoring_box(escape(MONITORING_PLACEHOLDER)))
         super().__init__(children=[
             self._header, self._error, self._message, self._versions,
             w.HBox([self._selector, self._stage]),
@@ -127,6 +127,8 @@ class PromoteWidget(w.VBox):
             self._fail(e)
             return
         self.versions, self.history, self.labels = versions, history, labels
+        production_version = next((mv for mv in versions if mv.stage == "production"), None)
+        self._monitoring.value = self.monitoring_html(production_version)
         self.error = ""
         self._error.value = ""
         by_version = {mv.version: mv for mv in versions}
@@ -292,6 +294,52 @@ class PromoteWidget(w.VBox):
         return (f"<b>params that differ</b>{note}"
                 + html_table(["param", *head], rows, [_DIFFERS] * len(rows)))
 
+    def monitoring_html(self, production: ModelVersion | None) -> str:
+        """Recent production traffic, drift and performance (the monitoring client's
+        reports over the last ``MONITORING_RANGE``), or why there is none."""
+        from ..tracking import fluent
+
+        if production is None:
+            return _monitoring_box("monitoring: no version in production")
+        name, v = self.model_name, production.version
+        try:
+            client = fluent.get_client()
+            traffic = client.traffic(name, version=v, window=_ONE_WINDOW,
+                                     since=MONITORING_RANGE)
+            if traffic.empty or not traffic["predictions"].sum():
+                return _monitoring_box(escape(MONITORING_PLACEHOLDER))
+            drift = client.drift(name, version=v, window="1h", since=MONITORING_RANGE)
+            performance = client.performance(name, version=v, window=_ONE_WINDOW,
+                                             since=MONITORING_RANGE)
+        except Exception as e:  # monitoring must never break the promote widget
+            return _monitoring_box(escape(f"monitoring unavailable: {e}"))
+        row = traffic.iloc[0]
+        parts = [f"{int(row['predictions']):,} predictions",
+                 f"error rate {row['error_rate']:.1%}"]
+        p95 = _number(row["latency_p95_ms"])
+        if p95 is not None:
+            parts.append(f"latency p95 {fmt(p95)} ms")
+        if drift.empty:
+            parts.append("drift: no reference profile" if client.reference_profile(
+                name, version=v) is None else "drift: not measured")
+        else:
+            latest = drift[drift["window_start"] == drift["window_start"].max()]
+            moved = sorted((str(f) for f in latest.loc[latest["drift"], "feature"]),
+                           key=lambda f: (f.startswith("__"), f))  # inputs first
+            moved = [f.strip("_") for f in moved]
+            parts.append(f"drift in the latest hour: {', '.join(moved)}" if moved
+                         else "no drift in the latest hour")
+        if not performance.empty:
+            perf = performance.iloc[0]
+            key = next((k for k in ("accuracy", "rmse", "mae") if k in performance.columns),
+                       None)
+            if key is not None:
+                parts.append(f"{key} {fmt(_number(perf[key]))} on {int(perf['n'])} labels")
+        text = escape(f"version {v} in production, last {MONITORING_RANGE}: "
+                      + "; ".join(parts))
+        return _monitoring_box(text + f" <code>%mlops monitor {escape(name)}</code>",
+                               color="#333")
+
     def history_html(self) -> str:
         if not self.history:
             return "<b>stage history</b><div><i>no stage changes yet</i></div>"
@@ -309,6 +357,11 @@ class PromoteWidget(w.VBox):
     def _fail_text(self, text: str) -> None:
         self.error = text
         self._error.value = error_box(text)
+
+
+def _monitoring_box(html: str, color: str = "#777") -> str:
+    return (f'<div class="mlops-monitoring" style="color:{color};border:1px dashed #bbb;'
+            f'padding:4px 8px;margin-top:4px">{html}</div>')
 
 
 def promote(name: str) -> PromoteWidget:
