@@ -224,7 +224,8 @@ export class MlopsModel {
 
   private _resetList(): void {
     this._generation++;
-    this._rows = [];
+    this._setRows([]);
+    this._headSignature = '';
     this._nextCursor = null;
     this._total = 0;
     this._listLoaded = false;
@@ -283,13 +284,17 @@ export class MlopsModel {
 
   /**
    * Re-read the head of the list: this is how new iterations and status
-   * changes show up. When the head did not change nothing is re-rendered;
-   * when the total changed, rows past the head are dropped and re-read
-   * lazily, because an insert shifts every later position.
+   * changes show up. When the head did not change nothing is re-rendered.
+   * When iterations were only added in front (the usual case: newest first),
+   * the rows already loaded are kept behind the new ones; otherwise rows past
+   * the head are dropped and re-read lazily, because their positions moved.
    */
   private async _refreshFirstPage(): Promise<void> {
     const generation = this._generation;
-    const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, Math.ceil(this._visibleEnd / PAGE_SIZE) * PAGE_SIZE));
+    const limit = Math.min(
+      MAX_LIMIT,
+      Math.max(PAGE_SIZE, Math.ceil(this._visibleEnd / PAGE_SIZE) * PAGE_SIZE)
+    );
     let page: IIterationPage;
     try {
       page = await requestAPI<IIterationPage>('iterations', {}, this._queryParams(limit, null));
@@ -303,15 +308,31 @@ export class MlopsModel {
       return; // the query changed while this request was in flight
     }
     this._lastReported = '';
-    const signature = JSON.stringify([page.total, page.iterations, page.metric_keys, page.param_keys]);
+    const signature = JSON.stringify([
+      page.total,
+      page.iterations,
+      page.metric_keys,
+      page.param_keys
+    ]);
     if (signature === this._headSignature && this._listLoaded) {
       return;
     }
     this._headSignature = signature;
-    const keep = page.total === this._total && page.next_cursor !== null && this._rows.length > page.iterations.length;
-    const tail = keep ? this._rows.slice(page.iterations.length) : [];
-    this._rows = page.iterations.concat(tail);
-    if (!keep) {
+
+    const head = page.iterations;
+    const added = page.total - this._total;
+    const prepended =
+      this._listLoaded &&
+      added >= 0 &&
+      added < head.length &&
+      this._rows.length > 0 &&
+      head[added].id === this._rows[0].id;
+    if (prepended && this._rows.length + added > head.length) {
+      // Keep the loaded tail; the server's cursor now points `added` rows
+      // too early, and the duplicates it returns are skipped by id.
+      this._setRows(head.concat(this._rows.slice(head.length - added)));
+    } else {
+      this._setRows(head);
       this._nextCursor = page.next_cursor;
       this._generation++; // drop in-flight tail loads: their positions moved
     }
@@ -320,6 +341,11 @@ export class MlopsModel {
     this._paramKeys = page.param_keys ?? [];
     this._listLoaded = true;
     this._rowsChanged.emit();
+  }
+
+  private _setRows(rows: IIterationSummary[]): void {
+    this._rows = rows;
+    this._ids = new Set(rows.map(r => r.id));
   }
 
   private async _loadUntil(end: number): Promise<void> {
@@ -339,7 +365,9 @@ export class MlopsModel {
         if (generation !== this._generation) {
           break;
         }
-        this._rows = this._rows.concat(page.iterations);
+        const fresh = page.iterations.filter(r => !this._ids.has(r.id));
+        fresh.forEach(r => this._ids.add(r.id));
+        this._rows = this._rows.concat(fresh);
         this._nextCursor = page.next_cursor;
         this._total = Math.max(page.total, this._rows.length);
         this._rowsChanged.emit();
@@ -367,6 +395,7 @@ export class MlopsModel {
   private _query: IIterationQuery;
   private _keyMetric: string | null = null;
   private _rows: IIterationSummary[] = [];
+  private _ids = new Set<number>();
   private _nextCursor: string | null = null;
   private _total = 0;
   private _metricKeys: string[] = [];

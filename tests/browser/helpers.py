@@ -41,10 +41,6 @@ def select_scope(pg: Any, project: str, experiment: str | None = None) -> None:
         pg.locator(f"{PANEL} .jp-mlops-tree-experiment", has_text=experiment).first.click()
 
 
-def row_names(pg: Any) -> list[str]:
-    return pg.locator(f"{ROW} .jp-mlops-row-name").all_inner_texts()
-
-
 def wait_rows(pg: Any, names: Sequence[str], timeout: float = 10_000) -> None:
     """Wait until the visible rows are exactly ``names`` (in any order)."""
     pg.wait_for_function(

@@ -12,7 +12,6 @@ from tests.browser.helpers import (
     PANEL,
     ROW,
     open_panel,
-    row_names,
     select_scope,
     track,
     wait_rows,
