@@ -102,10 +102,12 @@ def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None
             keep &= mask
         if not keep.any():
             return
-        pairs, freq = np.unique(np.stack([minutes[keep], bins[keep]]), axis=1,
-                                return_counts=True)
-        for (m, b), c in zip(pairs.T.tolist(), freq.tolist(), strict=True):
-            counts[(batch.version_id, m, name, b)] += c
+        # One int64 key per (minute, bin): a 1-D unique is ~10x faster than axis=1.
+        kept_bins = bins[keep].astype(np.int64)
+        span = int(kept_bins.max()) + 1
+        keys, freq = np.unique(minutes[keep] * span + kept_bins, return_counts=True)
+        for key, c in zip(keys.tolist(), freq.tolist(), strict=True):
+            counts[(batch.version_id, key // span, name, key % span)] += c
 
     add(STATUS, np.where(ok, 0, 1))
     latency_arr = np.array([np.nan if t is None else t for t in latencies], dtype=float)
