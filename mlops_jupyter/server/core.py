@@ -7,13 +7,19 @@ REST routes hold no registry or monitoring rules of their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..config import Settings
 from ..entities import ModelVersion
 from ..monitoring.client import MonitoringClientMixin
 from ..registry.client import RegistryClientMixin
 from ..store.sql_store import SqlStore
+
+
+SERVED_FLUSH_SECONDS = 0.2
 
 
 class ServerCore(RegistryClientMixin, MonitoringClientMixin):
@@ -23,6 +29,13 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin):
         self.store = store
         self.settings = settings
         self._versions: dict[tuple[str, int], ModelVersion] = {}
+        # Requests of the predict route, gathered per version and handed to the
+        # library's prediction buffer as one DataFrame per flush (a few per second)
+        # instead of one tiny batch per request.
+        self._served: dict[tuple[str, int], list[tuple]] = {}
+        self._served_lock = threading.Lock()
+        self._served_flush = threading.Lock()
+        self._served_timer: threading.Timer | None = None
         self.trusted_models = frozenset(str(t).strip() for t in trusted_models if str(t).strip())
 
     def server_trusts(self, mv: ModelVersion) -> bool:
@@ -49,6 +62,54 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin):
         """An explicit version, or the production one (re-read every few seconds)."""
         return self._version_for(model, version)
 
+    def log_served(self, mv: ModelVersion, rows: Sequence[dict[str, Any]],
+                   outputs: Sequence[Any], confidences: Sequence[float | None] | None,
+                   latencies_ms: Sequence[float | None], statuses: Sequence[str],
+                   errors: Sequence[str | None]) -> list[str]:
+        """Queue predictions of the predict route; returns their request ids at once."""
+        from ..monitoring.ingest import new_request_ids
+
+        n = len(rows)
+        ids = new_request_ids(n)
+        now = time.time()
+        conf = list(confidences) if confidences is not None else [None] * n
+        entry = (list(rows), list(outputs), conf, list(latencies_ms), list(statuses),
+                 list(errors), ids, [now] * n)
+        with self._served_lock:
+            self._served.setdefault((mv.model_name, mv.version), []).append(entry)
+            if self._served_timer is None:
+                self._served_timer = threading.Timer(SERVED_FLUSH_SECONDS, self.flush_served)
+                self._served_timer.daemon = True
+                self._served_timer.start()
+        return ids
+
+    def flush_served(self) -> int:
+        """Hand the queued predict-route requests to the prediction buffer."""
+        import pandas as pd
+
+        with self._served_flush:
+            with self._served_lock:
+                pending, self._served = self._served, {}
+                self._served_timer = None
+            n = 0
+            for (model, version), entries in pending.items():
+                cols: list[list[Any]] = [[] for _ in range(8)]
+                for entry in entries:
+                    for col, values in zip(cols, entry, strict=True):
+                        col.extend(values)
+                rows, outputs, conf, lat, statuses, errors, ids, at = cols
+                self.log_predictions(
+                    pd.DataFrame.from_records(rows), outputs, model=model, version=version,
+                    confidences=conf, latencies_ms=lat, request_ids=ids, statuses=statuses,
+                    errors=errors, at=at)
+                n += len(ids)
+            return n
+
+    def flush_predictions(self) -> int:
+        self.flush_served()
+        return super().flush_predictions()
+
     def close(self) -> None:
+        self.flush_served()
         if self._predictions is not None:
             self._predictions.close()

@@ -219,8 +219,8 @@ class PredictHandler(MlopsHandler):
             raise
         latency = self.request.request_time() * 1000
         n = len(rows)
-        ids = await self.call(self._record, served, clean, outputs, confidences, [latency] * n,
-                              ["ok"] * n, [None] * n)
+        ids = self._record(served, clean, outputs, confidences, [latency] * n, ["ok"] * n,
+                           [None] * n)  # queued in memory: no worker thread needed
         answer: dict[str, Any] = {"model": name, "version": served.version.version,
                                   "request_ids": ids, "predictions": wire.plain(outputs)}
         if single:
@@ -232,12 +232,9 @@ class PredictHandler(MlopsHandler):
     def _record(self, served: ServedModel, rows: list[dict[str, Any]], outputs: list[Any],
              confidences: list[float] | None, latencies: list[float | None],
              statuses: list[str], errors: list[str | None]) -> list[str]:
-        import pandas as pd
-
         mv = served.version
-        ids = self.settings["mlops_core"].log_predictions(
-            pd.DataFrame(rows), outputs, model=mv.model_name, version=mv.version,
-            confidences=confidences, latencies_ms=latencies, statuses=statuses, errors=errors)
+        ids = self.settings["mlops_core"].log_served(mv, rows, outputs, confidences,
+                                                     latencies, statuses, errors)
         self.settings["mlops_metrics"].observe(mv.model_name, mv.version, statuses, latencies)
         return ids
 
@@ -246,7 +243,7 @@ class PredictHandler(MlopsHandler):
         latency = self.request.request_time() * 1000
         safe = [r if isinstance(r, dict) else {} for r in rows]
         try:
-            await self.call(self._record, served, safe, [None] * n, None, [latency] * n,
-                            ["error"] * n, [message[:2000]] * n)
+            self._record(served, safe, [None] * n, None, [latency] * n, ["error"] * n,
+                         [message[:2000]] * n)
         except Exception as e:  # logging must not hide the request's own error
             self.log.warning("mlops_jupyter: could not log a failed prediction: %s", e)
