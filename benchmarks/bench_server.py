@@ -9,7 +9,12 @@ server`` subprocess serves it on loopback and a keep-alive client measures:
 - a page of 50 iterations out of N sorted by a metric (p50/p95 over repeats),
 - the history of a 1,000,000-point series downsampled to <= 2,000 points,
 - small GETs per second from 4 client threads (bounded in count and time),
-- remote logging of 100,000 metric points through ``RestStore`` and the buffer.
+- remote logging of 100,000 metric points through ``RestStore`` and the buffer;
+- monitoring (SQLite, ``--monitoring``, on by default): REST batch ingest of
+  100,000 predictions x 20 features, the predict route of a small scikit-learn
+  model under a bounded 4-thread loopback load (req/s, p50/p99), and drift over
+  1,000,000 predictions x 20 features bulk-loaded through the core's
+  ``rows_and_bins``/``insert_predictions`` (not 1M HTTP calls).
 
 Latencies are measured by the client, so they include HTTP on loopback: an upper
 bound of the server-side time. Prints one table.
@@ -188,10 +193,18 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=100_000)
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--monitoring-only", action="store_true",
+                        help="run only the monitoring benchmarks")
+    parser.add_argument("--no-monitoring", action="store_true")
     args = parser.parse_args()
     print(f"  {'backend':<11} {'measure':<58} {'value':>14}  target")
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         root = Path(tmp)
+        if not args.no_monitoring:
+            (root / "monitoring").mkdir()
+            monitoring_benchmarks(root / "monitoring")
+            if args.monitoring_only:
+                return
         for backend in args.backends.split(","):
             workdir = root / backend
             workdir.mkdir()
@@ -210,6 +223,127 @@ def main() -> None:
                     run_backend(backend, uri, workdir, args.iterations, args.points)
                 finally:
                     cluster.stop()
+
+
+# -- monitoring: REST ingest, the predict route, drift over 1M predictions ------------------
+def monitoring_benchmarks(workdir: Path, n_rows: int = 1_000_000, n_features: int = 20,
+                          requests: int = 3000, threads: int = 4,
+                          limit_s: float = 30.0) -> None:
+    """SQLite only: bulk ingest through the API, predict load, drift on bulk-loaded bins."""
+    import json as _json
+
+    import numpy as np
+    import pandas as pd
+    import urllib3
+    from sklearn.linear_model import LogisticRegression
+
+    import mlops_jupyter as mj
+
+    backend = "sqlite"
+    uri = f"sqlite:///{workdir / 'monitoring.db'}"
+    artifacts = workdir / "home" / "artifacts"
+    rnd = np.random.default_rng(7)
+    names = [f"f{i}" for i in range(n_features)]
+    X = pd.DataFrame(rnd.normal(size=(2000, n_features)), columns=names)
+    y = (X["f0"] + X["f1"] > 0).astype(int)
+    model = LogisticRegression(max_iter=200).fit(X, y)
+    client = mj.Client(uri, artifact_root=str(artifacts))
+    with client.start_iteration("bench", "serve", "fit", capture_environment=False) as it:
+        mv = it.log_model(model, "bench", reference=X)
+    client.promote("bench", mv.version)
+    client.close()
+
+    server = LiveServer(workdir, uri)
+    server.extra_config = {"trusted_models": ["bench"], "production_check_seconds": 2.0}
+    server.start()
+    try:
+        http = urllib3.PoolManager(maxsize=threads * 2)
+        headers = {"Authorization": f"token {server.token}",
+                   "Content-Type": "application/json"}
+        api = f"{server.url}mlops/api/"
+
+        # REST batch ingest: 10 requests of 10,000 records x 20 features
+        batch = 10_000
+        values = rnd.normal(size=(batch, n_features)).round(6)
+        records = [{"inputs": dict(zip(names, row.tolist(), strict=True)), "output": int(i % 2),
+                    "confidence": 0.8, "latency_ms": 3.0} for i, row in enumerate(values)]
+        payload = _json.dumps({"model": "bench", "records": records}).encode()
+        t0 = time.perf_counter()
+        for _ in range(10):
+            r = http.request("POST", api + "monitoring/predictions", body=payload,
+                             headers=headers)
+            assert r.status == 200, r.data[:300]
+        elapsed = time.perf_counter() - t0
+        report(backend, f"REST batch ingest, 10 x {batch:,} records x {n_features} features",
+               f"{10 * batch / elapsed:,.0f} rows/s", ">= 20,000/s")
+
+        # The predict route: single-row requests from a few client threads
+        bodies = [_json.dumps({"inputs": dict(zip(names, row.tolist(), strict=True))}).encode()
+                  for row in rnd.normal(size=(256, n_features)).round(6)]
+        r = http.request("POST", api + "models/bench/predict", body=bodies[0], headers=headers)
+        assert r.status == 200, r.data[:300]
+        latencies: list[float] = []
+        errors: list[int] = []
+        deadline = time.monotonic() + limit_s
+        per_thread = requests // threads
+
+        def worker(k: int) -> None:
+            mine = []
+            for i in range(per_thread):
+                if time.monotonic() > deadline:
+                    break
+                t = time.perf_counter()
+                resp = http.request("POST", api + "models/bench/predict",
+                                    body=bodies[(k * per_thread + i) % len(bodies)],
+                                    headers=headers)
+                mine.append((time.perf_counter() - t) * 1000)
+                if resp.status != 200:
+                    errors.append(resp.status)
+            latencies.extend(mine)
+
+        t0 = time.perf_counter()
+        pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        elapsed = time.perf_counter() - t0
+        p99 = statistics.quantiles(latencies, n=100)[-1]
+        report(backend, f"POST models/{{name}}/predict, {threads} client threads "
+               f"({len(latencies):,} requests)", f"{len(latencies) / elapsed:,.0f} req/s",
+               f">= 300/s, errors: {len(errors)}")
+        report(backend, "  same, client-side latency p50/p99",
+               f"{statistics.median(latencies):.1f}/{p99:.1f} ms", "p99 <= 50 ms")
+    finally:
+        server.stop()
+
+    # Drift over 1M logged predictions: bulk-loaded through the core (no HTTP)
+    client = mj.Client(uri, artifact_root=str(artifacts))
+    store = client.store
+    from mlops_jupyter.monitoring.ingest import PredictionBatch, rows_and_bins
+
+    profile = store.get_reference_profile(mv.id)
+    t0 = time.perf_counter()
+    start = time.time() - 12 * 3600
+    chunk = 100_000
+    for k in range(0, n_rows, chunk):
+        n = min(chunk, n_rows - k)
+        frame = pd.DataFrame(rnd.normal(0.1, 1.0, size=(n, n_features)), columns=names)
+        at = start + (k + np.arange(n)) * (12 * 3600 / n_rows)
+        batch = PredictionBatch(mv.id, frame, [int(v) for v in rnd.integers(0, 2, n)], at,
+                                [f"bulk-{k + i}" for i in range(n)],
+                                rnd.uniform(0.5, 1, n).tolist(), [3.0] * n, ["ok"] * n,
+                                [None] * n)
+        rows, counts = rows_and_bins(batch, profile)
+        store.insert_predictions(rows, counts)
+    report(backend, f"bulk-load {n_rows:,} predictions x {n_features} features (core)",
+           f"{time.perf_counter() - t0:.1f} s", "")
+    samples = timed(lambda: client.drift("bench", window="1h", since=None), 3)
+    frame = client.drift("bench", window="1h", since=None)
+    assert frame["n_current"].sum() >= n_rows
+    report(backend, f"drift over {n_rows:,} predictions x {n_features} features, 1h windows",
+           f"{max(samples) / 1000:.2f} s", "<= 3 s")
+    client.close()
 
 
 if __name__ == "__main__":

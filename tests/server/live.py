@@ -44,14 +44,16 @@ class LiveServer:
         self.workers = workers
         self.keys_cache_seconds = keys_cache_seconds
         self.proc: subprocess.Popen | None = None
+        self.extra_config: dict[str, object] = {}  # more MlopsExtensionApp traits
 
     def start(self, timeout: float = 60.0) -> LiveServer:
         config_dir = self.workdir / "jupyter-config"
         config_dir.mkdir(parents=True, exist_ok=True)
         (config_dir / "jupyter_server_config.json").write_text(json.dumps({
             "ServerApp": {"jpserver_extensions": {"mlops_jupyter": True}},
-            "MlopsExtensionApp": {"tracking_uri": self.db_url, "keys_cache_seconds": self.keys_cache_seconds,
-                                  "workers": self.workers},
+            "MlopsExtensionApp": {"tracking_uri": self.db_url,
+                                  "keys_cache_seconds": self.keys_cache_seconds,
+                                  "workers": self.workers, **self.extra_config},
         }))
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir),
                "MLOPS_JUPYTER_HOME": str(self.workdir / "home")}
