@@ -225,3 +225,35 @@ async def test_unknown_models_and_bad_queries(api, registered):
     assert code == 400 and err["field"] == "since"
     assert (await api("GET", "monitoring/models/wine/predictions",
                       params={"limit": "0"}))[0] == 400
+
+
+def test_the_grafana_dashboard_reads_only_exposed_metrics():
+    import json
+    import re
+    from pathlib import Path
+
+    from mlops_jupyter.server.metrics import PromMetrics, ResourceSampler
+
+    class NoModels:
+        class store:  # noqa: N801 - a stand-in for the core's store
+            @staticmethod
+            def list_registered_models():
+                return []
+
+            @staticmethod
+            def last_prediction_at(ids):
+                return {}
+
+        @staticmethod
+        def flush_predictions():
+            return 0
+
+    metrics = PromMetrics(NoModels(), ResourceSampler())
+    metrics.observe("m", 1, ["ok", "error"], [2.0, None])
+    exposed = set(re.findall(r"^# (?:HELP|TYPE) (\w+)", metrics.exposition().decode(), re.M))
+    dashboard = json.loads(Path("docs/grafana-dashboard.json").read_text())
+    used = {name for panel in dashboard["panels"] for target in panel["targets"]
+            for name in re.findall(r"\b(mlops_\w+)", target["expr"])}
+    histogram_parts = {f"mlops_prediction_latency_seconds{s}" for s in ("_bucket", "_count",
+                                                                       "_sum")}
+    assert used and used <= exposed | histogram_parts, used - exposed
