@@ -18,7 +18,6 @@ from ..monitoring.client import MonitoringClientMixin
 from ..registry.client import RegistryClientMixin
 from ..store.sql_store import SqlStore
 
-
 SERVED_FLUSH_SECONDS = 0.2
 
 

@@ -26,8 +26,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from jupyter_server.auth.decorator import allow_unauthenticated, authorized
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from tornado import web

@@ -29,7 +29,8 @@ from ..entities import ModelVersion
 from ..errors import InvalidInput, MlopsError
 from ..store.sql_registry import check_model_name
 from . import wire
-from .base import MlopsHandler, field as body_field
+from .base import MlopsHandler
+from .base import field as body_field
 
 MAX_INSTANCES = 10_000
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

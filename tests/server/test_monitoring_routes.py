@@ -59,7 +59,8 @@ async def test_batch_ingest_labels_and_reports(api, registered, wine):
     model, X, y = wine
     now = time.time()
     records = [{"inputs": r, "output": int(p), "confidence": 0.9, "latency_ms": 2.5,
-                "at": now - 60} for r, p in zip(rows(X, 40), model.predict(X.iloc[:40]))]
+                "at": now - 60}
+               for r, p in zip(rows(X, 40), model.predict(X.iloc[:40]), strict=True)]
     records[0].update(status="error", error="timeout", output=None)
     code, answer = await api("POST", "monitoring/predictions",
                              {"model": "wine", "records": records})
@@ -68,7 +69,8 @@ async def test_batch_ingest_labels_and_reports(api, registered, wine):
     ids = answer["request_ids"]
     # Labels for some of them
     code, labeled = await api("POST", "monitoring/labels", {
-        "labels": [{"request_id": r, "label": int(t)} for r, t in zip(ids[1:], y.iloc[1:40])]})
+        "labels": [{"request_id": r, "label": int(t)}
+                   for r, t in zip(ids[1:], y.iloc[1:40], strict=True)]})
     assert code == 200 and labeled == {"labeled": 39}
     code, err = await api("POST", "monitoring/labels",
                           {"labels": [{"request_id": "nope", "label": 1}]})
@@ -257,3 +259,18 @@ def test_the_grafana_dashboard_reads_only_exposed_metrics():
     histogram_parts = {f"mlops_prediction_latency_seconds{s}" for s in ("_bucket", "_count",
                                                                        "_sum")}
     assert used and used <= exposed | histogram_parts, used - exposed
+
+
+class TestPublicMetrics:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        app = {**jp_server_config["MlopsExtensionApp"], "metrics_public": True}
+        return {**jp_server_config, "MlopsExtensionApp": app}
+
+    async def test_metrics_can_be_public(self, jp_fetch):
+        response = await jp_fetch("mlops", "metrics", headers={"Authorization": ""})
+        assert response.code == 200 and b"mlops_process_cpu_percent" in response.body
+        # the API itself still needs a token
+        response = await jp_fetch("mlops", "api", "monitoring", "models", raise_error=False,
+                                  headers={"Authorization": ""})
+        assert response.code == 403
