@@ -152,3 +152,4 @@ class Deliverer:
                 wait = max(0.05, min(30.0, pending[0].next_attempt_at.timestamp() - time.time()))
             self._wake.wait(wait)
             self._wake.clear()
+

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..entities import AlertRule
+from ..query import build_query
 from .rules import PREDICTION_TRIGGERS, WINDOWED, compare
 
 if TYPE_CHECKING:
@@ -216,9 +217,10 @@ def backtest(client: Client, rule: AlertRule, since: Any) -> dict[str, Any]:
             c = rule.condition
             filters.append((c["field"], c["op"], c["value"]))
         filters.append(("started_at", ">=", start))
-        frame = client.runs(rule.project, rule.experiment, filters=filters,
-                            sort="started_at")
-        times = [t.timestamp() for t in frame["ended_at"].dropna()]
+        found = client.store.search(build_query(project=rule.project,
+                                                experiment=rule.experiment, filters=filters,
+                                                sort="started_at"))
+        times = [i.ended_at.timestamp() for i in found.iterations if i.ended_at is not None]
         firings = _apply_cooldown(rule, sorted(times))
     elif rule.trigger in PREDICTION_TRIGGERS:
         frame = client.traffic(rule.model, window="1min", since=start)

@@ -16,7 +16,7 @@ from traitlets import Bool, Float, Int, List, Unicode
 from .. import config
 from ..query import IterationQuery
 from ..store import TrackingStore, open_store
-from . import metrics, monitoring, openapi, predict, registry, tracking
+from . import alerts, metrics, monitoring, openapi, predict, registry, tracking
 from .core import ServerCore
 from .placeholders import UnknownRouteHandler
 
@@ -75,6 +75,11 @@ class MlopsExtensionApp(ExtensionApp):
         False, config=True,
         help="Serve the Prometheus metrics at {base_url}mlops/metrics without "
              "authentication (for scrapers that cannot send a token).")
+    alerts_interval = Float(
+        60.0, config=True,
+        help="Seconds between evaluations of the windowed alert rules (drift, performance, "
+             "latency) and deliveries of the alert outbox, retries included (0: never; "
+             "POST mlops/api/alerts/evaluate still works).")
     drift_metrics_seconds = Float(
         30.0, config=True,
         help="How long the drift gauges of the Prometheus metrics are reused between "
@@ -97,6 +102,7 @@ class MlopsExtensionApp(ExtensionApp):
                                            thread_name_prefix="mlops-store")
         self.core = ServerCore(store, settings, self.trusted_models)
         self.resources = metrics.ResourceSampler().start()
+        self.alert_loop = alerts.AlertLoop(self.core, self.alerts_interval).start()
         self.log.info("mlops_jupyter: tracking data in %r", store)
         self.settings.update({
             "mlops_store": store,
@@ -149,12 +155,22 @@ class MlopsExtensionApp(ExtensionApp):
             (api(f"{watched}/performance"), monitoring.PerformanceHandler),
             (api(f"{watched}/predictions"), monitoring.RecentPredictionsHandler),
             (api("monitoring/resources"), monitoring.ResourcesHandler),
+            (api("alerts/rules"), alerts.RulesHandler),
+            (api(r"alerts/rules/(?P<rule_id>\d+)"), alerts.RuleHandler),
+            (api(r"alerts/rules/(?P<rule_id>\d+)/backtest"), alerts.BacktestHandler),
+            (api("alerts/backtest"), alerts.DraftBacktestHandler),
+            (api("alerts/events"), alerts.EventsHandler),
+            (api("alerts/evaluate"), alerts.EvaluateHandler),
+            (api("alerts/deliver"), alerts.DeliverHandler),
             (api("(.*)"), UnknownRouteHandler),
             ("mlops/metrics", metrics.PublicMetricsHandler if self.metrics_public
              else metrics.MetricsHandler),
         ])
 
     async def stop_extension(self) -> None:
+        loop = getattr(self, "alert_loop", None)
+        if loop is not None:
+            loop.stop()
         resources = getattr(self, "resources", None)
         if resources is not None:
             resources.stop()

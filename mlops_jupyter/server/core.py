@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..alerts.mixin import AlertsClientMixin
 from ..config import Settings
 from ..entities import ModelVersion
 from ..monitoring.client import MonitoringClientMixin
@@ -21,7 +22,7 @@ from ..store.sql_store import SqlStore
 SERVED_FLUSH_SECONDS = 0.2
 
 
-class ServerCore(RegistryClientMixin, MonitoringClientMixin):
+class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
     """Registry and monitoring methods over the extension's store and settings."""
 
     def __init__(self, store: SqlStore, settings: Settings, trusted_models: Iterable[str] = ()):

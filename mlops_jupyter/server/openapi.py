@@ -193,6 +193,7 @@ def op(summary: str, responses: dict[str, Any], *, params: list[Any] | None = No
 
 
 _STR = {"type": "string"}
+_EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
 _ANY_OBJ = {"type": "object"}
 _TAGS = {"type": "object", "additionalProperties": {
     "type": ["string", "number", "boolean", "null"]}}
@@ -382,10 +383,85 @@ PATHS: dict[str, Any] = {
         params=[_NAME, query("limit", {"type": "integer", "minimum": 1, "maximum": 1000,
                                        "default": 100}), query("version", ID)],
         tag="monitoring")},
+    "/alerts/rules": {
+        "get": op("List alert rules", ok("200", obj(["rules"], {
+            "rules": {"type": "array", "items": ref("AlertRule")}}), "every rule"),
+            tag="alerts"),
+        "post": op("Create alert rule", ok("201", ref("AlertRule"), "created"), tag="alerts",
+                   request=body(ref("AlertRuleDefinition"))),
+    },
+    "/alerts/rules/{rule_id}": {
+        "get": op("Get alert rule", ok("200", ref("AlertRule"), "the rule"),
+                  params=[path("rule_id")], tag="alerts"),
+        "patch": op("Update alert rule", ok("200", ref("AlertRule"), "updated"),
+                    params=[path("rule_id")], tag="alerts",
+                    request=body(ref("AlertRuleChanges"))),
+        "delete": op("Delete alert rule", ok("204", None, "deleted"),
+                     params=[path("rule_id")], tag="alerts"),
+    },
+    "/alerts/rules/{rule_id}/backtest": {"get": op(
+        "Backtest alert rule", ok("200", ref("Backtest"), "how often it would have fired"),
+        params=[path("rule_id"), query("since", {"type": "string"},
+                                       "a duration ago (30d) or epoch seconds")],
+        tag="alerts")},
+    "/alerts/backtest": {"post": op(
+        "Backtest draft rule", ok("200", ref("Backtest"), "how often it would have fired"),
+        tag="alerts", request=body(ref("AlertRuleChanges")))},
+    "/alerts/events": {"get": op(
+        "List alert events", ok("200", obj(["events"], {
+            "events": {"type": "array", "items": ref("AlertEvent")}}), "newest first"),
+        params=[query("status", {"type": "string", "enum": list(_EVENT_STATUSES)}),
+                query("rule_id", ID),
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 1000})],
+        tag="alerts")},
+    "/alerts/evaluate": {"post": op(
+        "Evaluate windowed alert rules", ok("200", obj(["event_ids", "delivered"], {
+            "event_ids": {"type": "array", "items": ID}, "delivered": _ANY_OBJ}),
+            "what fired and what was delivered"), tag="alerts")},
+    "/alerts/deliver": {"post": op(
+        "Deliver alert outbox", ok("200", obj(["delivered"], {"delivered": _ANY_OBJ}),
+                                   "counts by outcome"), tag="alerts")},
     "/monitoring/resources": {"get": op(
         "Server resources", ok("200", ref("Resources"), "CPU and memory of the serving "
                                "process, sampled every few seconds"), tag="monitoring")},
 }
+
+_RULE_PROPS: dict[str, Any] = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 255},
+    "trigger": {"type": "string", "enum": ["iteration_logged", "prediction_failed",
+                                           "prediction_threshold", "drift", "performance",
+                                           "latency"]},
+    "project": NULL_STR, "experiment": NULL_STR, "model": NULL_STR, "condition": NULL_STR,
+    "recipients": {"type": "array", "items": {"type": "string"}},
+    "channel": {"type": "string", "enum": ["email", "webhook"]}, "webhook_url": NULL_STR,
+    "cooldown": {"type": ["string", "integer", "null"]}, "digest": {"type": "boolean"},
+    "feature": NULL_STR, "metric": NULL_STR, "above": {"type": ["number", "null"]},
+    "below": {"type": ["number", "null"]}, "window": {"type": ["string", "integer"]},
+    "hysteresis": {"type": "number", "minimum": 0}, "notebook": NULL_STR,
+    "parameters": _ANY_OBJ, "enabled": {"type": "boolean"},
+}
+SCHEMAS.update({
+    "AlertRuleDefinition": obj(["name", "trigger"], _RULE_PROPS, extra=False),
+    "AlertRuleChanges": obj([], {**_RULE_PROPS, "since": {"type": ["string", "number"]}},
+                            extra=False),
+    "AlertRule": obj(["id", "name", "trigger", "enabled"], {
+        "id": ID, "name": _STR, "trigger": _STR, "scope_kind": _STR, "project": NULL_STR,
+        "experiment": NULL_STR, "model": NULL_STR, "condition": _ANY_OBJ, "channel": _STR,
+        "recipients": {"type": "array", "items": _STR}, "webhook_url": NULL_STR,
+        "cooldown_seconds": {"type": "number"}, "digest": {"type": "boolean"},
+        "notebook": NULL_STR, "parameters": _ANY_OBJ, "enabled": {"type": "boolean"},
+        "created_at": TIME, "updated_at": TIME}),
+    "AlertEvent": obj(["id", "rule_id", "kind", "status"], {
+        "id": ID, "rule_id": ID, "rule_name": _STR, "kind": _STR, "subject": _STR,
+        "fired_at": TIME, "payload": _ANY_OBJ, "status": {"type": "string",
+                                                           "enum": list(_EVENT_STATUSES)},
+        "attempts": {"type": "integer"}, "next_attempt_at": {"type": ["string", "null"]},
+        "sent_at": {"type": ["string", "null"]}, "last_error": NULL_STR,
+        "run_outcome": {"type": ["object", "null"]}}),
+    "Backtest": obj(["rule", "would_fire"], {
+        "rule": _STR, "since": {"type": "number"}, "would_fire": {"type": "integer"},
+        "first": {"type": ["number", "null"]}, "last": {"type": ["number", "null"]}}),
+})
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

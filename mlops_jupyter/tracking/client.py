@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import config
+from ..alerts.mixin import AlertsClientMixin
 from ..entities import Dataset, Experiment, Iteration, Metric, Param, Project, Source
 from ..errors import InvalidInput
 from ..fingerprint import fingerprint
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
-class Client(RegistryClientMixin, MonitoringClientMixin):
+class Client(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
     """Track projects, experiments and iterations in one store.
 
     >>> c = Client("sqlite:///mlops.db")            # doctest: +SKIP
@@ -135,15 +136,6 @@ class Client(RegistryClientMixin, MonitoringClientMixin):
             import logging
 
             logging.getLogger("mlops_jupyter").warning("alert rules not evaluated: %s", e)
-
-    def alert_deliverer(self):
-        """The background deliverer of this client's alert outbox."""
-        deliverer = self.__dict__.get("_deliverer")
-        if deliverer is None:
-            from ..alerts.delivery import Deliverer
-
-            deliverer = self.__dict__["_deliverer"] = Deliverer(self)
-        return deliverer
 
     def get_iteration(self, iteration_id: int) -> Iteration:
         return self.store.get_iteration(iteration_id)

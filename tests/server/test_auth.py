@@ -11,7 +11,7 @@ from mlops_jupyter.server.openapi import PATHS
 
 SAMPLE_PATH_VALUES = {"{iteration_id}": "1", "{project_id}": "1", "{experiment_id}": "1",
                       "{key}": "acc", "{name}": "churn", "{version}": "1",
-                      "{alias}": "champion"}
+                      "{alias}": "champion", "{rule_id}": "1"}
 
 
 def all_routes():
@@ -110,6 +110,18 @@ async def test_registry_and_monitoring_use_their_own_resources(jp_fetch):
                                           ("read", "mlops:monitoring"),
                                           ("write", "mlops:monitoring"),
                                           ("read", "mlops:monitoring")]
+
+
+@pytest.mark.parametrize("method, path", [(m, p) for m, p in ROUTES
+                                          if p.startswith("alerts")])
+async def test_each_alert_route_checks_its_resource(jp_fetch, method, path):
+    ReadOnlyAuthorizer.checked.clear()
+    kwargs = {"method": method, "raise_error": False}
+    if method in ("POST", "PUT", "PATCH"):
+        kwargs["body"] = "{}"
+    await jp_fetch("mlops", "api", *path.split("/"), **kwargs)
+    action = "read" if method == "GET" else "write"
+    assert ReadOnlyAuthorizer.checked == [(action, "mlops:alerts")]
 
 
 @pytest.mark.parametrize("method, path", [(m, p) for m, p in ROUTES
