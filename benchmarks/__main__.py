@@ -1,6 +1,7 @@
 """Run benchmark suites by name: ``python -m benchmarks tracking server magics panel``.
 
-With no name, runs the tracking suite. Each suite prints a table of its figures.
+With no name, runs the tracking suite. Options after the names go to every suite
+(``python -m benchmarks server --backends sqlite``); each suite prints a table.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ SUITES = {
 
 
 def main(argv: list[str]) -> int:
-    names = [a for a in argv if not a.startswith("-")] or ["tracking"]
-    options = [a for a in argv if a.startswith("-")]
-    for name in names:
+    names = []
+    for arg in argv:
+        if arg.startswith("-"):
+            break
+        names.append(arg)
+    options = argv[len(names):]
+    for name in names or ["tracking"]:
         if name not in SUITES:
             print(f"unknown suite {name!r}; choose from {', '.join(SUITES)}", file=sys.stderr)
             return 2
         module = importlib.import_module(SUITES[name])
-        module.main(options)
+        # Every suite reads its options from sys.argv (argparse) or its argument.
+        sys.argv = [f"benchmarks {name}", *options]
+        module.main(*([options] if name in ("tracking", "panel") else []))
     return 0
 
 
