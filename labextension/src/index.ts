@@ -127,8 +127,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const panel = new PanelWidget({
       model,
-      onOpen: (row: IIterationSummary) =>
-        void app.commands.execute(CommandIDs.openIteration, { id: row.id }),
+      onOpen: (id: number) => void app.commands.execute(CommandIDs.openIteration, { id }),
       onCompare: (rows: IIterationSummary[]) =>
         void app.commands.execute(CommandIDs.compare, { ids: rows.map(r => r.id) })
     });

@@ -10,6 +10,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { PagedIterations } from './pagedList';
 import { MlopsApiError, requestAPI } from './requestAPI';
 import {
   IExperiment,
@@ -24,9 +25,6 @@ import {
 /** `missing`: the server extension answers 404 (not installed or not enabled). */
 export type ConnectionState = 'loading' | 'ok' | 'missing' | 'error';
 
-/** Rows fetched per request while scrolling; the API allows up to 500. */
-export const PAGE_SIZE = 100;
-const MAX_LIMIT = 500;
 /** New iterations must show up within 2 s, so poll a bit faster than that. */
 export const POLL_INTERVAL_MS = 1000;
 /** Projects and experiments change rarely: refresh them every few ticks. */
@@ -45,6 +43,15 @@ export const DEFAULT_QUERY: IIterationQuery = {
 export class MlopsModel {
   constructor() {
     this._query = { ...DEFAULT_QUERY };
+    this._list = new PagedIterations(
+      (limit, cursor) =>
+        requestAPI<IIterationPage>('iterations', {}, this._queryParams(limit, cursor)),
+      () => {
+        this._lastReported = '';
+        this._rowsChanged.emit();
+      },
+      error => this.reportError(error, 'Loading iterations failed')
+    );
   }
 
   /** Emitted when the tree, the connection state or the query changes. */
@@ -84,17 +91,17 @@ export class MlopsModel {
   }
   /** Total matching iterations as counted by the server. */
   get total(): number {
-    return this._total;
+    return this._list.total;
   }
   get metricKeys(): readonly string[] {
-    return this._metricKeys;
+    return this._list.metricKeys;
   }
   get paramKeys(): readonly string[] {
-    return this._paramKeys;
+    return this._list.paramKeys;
   }
   /** True once the first page of the current query has arrived. */
   get listLoaded(): boolean {
-    return this._listLoaded;
+    return this._list.loaded;
   }
 
   /** The metric shown in each row: the sorted one, else the chosen one. */
@@ -103,10 +110,11 @@ export class MlopsModel {
     if (sortKey.startsWith('metrics.')) {
       return sortKey.slice('metrics.'.length);
     }
-    if (this._keyMetric && this._metricKeys.includes(this._keyMetric)) {
+    const keys = this._list.metricKeys;
+    if (this._keyMetric && keys.includes(this._keyMetric)) {
       return this._keyMetric;
     }
-    return this._metricKeys[0] ?? null;
+    return keys[0] ?? null;
   }
 
   setKeyMetric(key: string | null): void {
@@ -116,13 +124,17 @@ export class MlopsModel {
 
   /** The row at `index`, or undefined while its page is not loaded. */
   rowAt(index: number): IIterationSummary | undefined {
-    return this._rows[index];
+    return this._list.rowAt(index);
   }
 
   /** Make sure rows [start, end) are loaded or being loaded. */
   ensureRange(start: number, end: number): void {
-    this._visibleEnd = Math.max(end, 0);
-    void this._loadUntil(Math.min(end, this._total || end));
+    this._list.ensureRange(start, end);
+  }
+
+  /** Whether the panel is shown (it only polls then). */
+  get active(): boolean {
+    return this._active && !document.hidden;
   }
 
   /** Start (or stop) polling; the panel calls this when shown or hidden. */
@@ -142,16 +154,16 @@ export class MlopsModel {
   /** Replace parts of the query and reload the list from its first page. */
   setQuery(patch: Partial<IIterationQuery>): void {
     this._query = { ...this._query, ...patch };
-    this._resetList();
+    this._list.reset();
     this._changed.emit();
-    void this._refreshFirstPage();
+    void this._list.refreshHead();
   }
 
   /** Reload everything now (the refresh button, and the first show). */
   async refresh(): Promise<void> {
     await this._refreshTree();
     if (this._state === 'ok') {
-      await this._refreshFirstPage();
+      await this._list.refreshHead();
     }
   }
 
@@ -182,7 +194,7 @@ export class MlopsModel {
   /** Called by views after a successful PATCH/DELETE/restore. */
   notifyIterationChanged(id: number): void {
     this._iterationChanged.emit(id);
-    void this._refreshFirstPage();
+    void this._list.refreshHead();
   }
 
   /**
@@ -222,17 +234,6 @@ export class MlopsModel {
     };
   }
 
-  private _resetList(): void {
-    this._generation++;
-    this._setRows([]);
-    this._headSignature = '';
-    this._nextCursor = null;
-    this._total = 0;
-    this._listLoaded = false;
-    this._loading = false;
-    this._rowsChanged.emit();
-  }
-
   private async _tick(): Promise<void> {
     this._timer = null;
     if (!this._active) {
@@ -243,7 +244,7 @@ export class MlopsModel {
         await this._refreshTree();
       }
       if (this._state === 'ok') {
-        await this._refreshFirstPage();
+        await this._list.refreshHead();
       }
       this._ticks++;
     }
@@ -282,129 +283,13 @@ export class MlopsModel {
     }
   }
 
-  /**
-   * Re-read the head of the list: this is how new iterations and status
-   * changes show up. When the head did not change nothing is re-rendered.
-   * When iterations were only added in front (the usual case: newest first),
-   * the rows already loaded are kept behind the new ones; otherwise rows past
-   * the head are dropped and re-read lazily, because their positions moved.
-   */
-  private async _refreshFirstPage(): Promise<void> {
-    const generation = this._generation;
-    const limit = Math.min(
-      MAX_LIMIT,
-      Math.max(PAGE_SIZE, Math.ceil(this._visibleEnd / PAGE_SIZE) * PAGE_SIZE)
-    );
-    let page: IIterationPage;
-    try {
-      page = await requestAPI<IIterationPage>('iterations', {}, this._queryParams(limit, null));
-    } catch (error) {
-      if (generation === this._generation) {
-        this.reportError(error, 'Loading iterations failed');
-      }
-      return;
-    }
-    if (generation !== this._generation) {
-      return; // the query changed while this request was in flight
-    }
-    this._lastReported = '';
-    const signature = JSON.stringify([
-      page.total,
-      page.iterations,
-      page.metric_keys,
-      page.param_keys
-    ]);
-    if (signature === this._headSignature && this._listLoaded) {
-      return;
-    }
-    this._headSignature = signature;
-
-    const head = page.iterations;
-    const added = page.total - this._total;
-    const prepended =
-      this._listLoaded &&
-      added >= 0 &&
-      added < head.length &&
-      this._rows.length > 0 &&
-      head[added].id === this._rows[0].id;
-    if (prepended && this._rows.length + added > head.length) {
-      // Keep the loaded tail; the server's cursor now points `added` rows
-      // too early, and the duplicates it returns are skipped by id.
-      this._setRows(head.concat(this._rows.slice(head.length - added)));
-    } else {
-      this._setRows(head);
-      this._nextCursor = page.next_cursor;
-      this._generation++; // drop in-flight tail loads: their positions moved
-    }
-    this._total = page.total;
-    this._metricKeys = page.metric_keys ?? [];
-    this._paramKeys = page.param_keys ?? [];
-    this._listLoaded = true;
-    this._rowsChanged.emit();
-  }
-
-  private _setRows(rows: IIterationSummary[]): void {
-    this._rows = rows;
-    this._ids = new Set(rows.map(r => r.id));
-  }
-
-  private async _loadUntil(end: number): Promise<void> {
-    if (this._loading || !this._listLoaded) {
-      return;
-    }
-    this._loading = true;
-    const generation = this._generation;
-    try {
-      while (this._rows.length < end && this._nextCursor && generation === this._generation) {
-        const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, end - this._rows.length));
-        const page = await requestAPI<IIterationPage>(
-          'iterations',
-          {},
-          this._queryParams(limit, this._nextCursor)
-        );
-        if (generation !== this._generation) {
-          break;
-        }
-        const fresh = page.iterations.filter(r => !this._ids.has(r.id));
-        fresh.forEach(r => this._ids.add(r.id));
-        this._rows = this._rows.concat(fresh);
-        this._nextCursor = page.next_cursor;
-        this._total = Math.max(page.total, this._rows.length);
-        this._rowsChanged.emit();
-      }
-    } catch (error) {
-      this.reportError(error, 'Loading iterations failed');
-    } finally {
-      if (generation === this._generation) {
-        this._loading = false;
-      }
-    }
-    // The view may have scrolled further while this batch was loading.
-    if (generation !== this._generation) {
-      this._loading = false;
-    }
-    if (!this._loading && this._rows.length < Math.min(this._visibleEnd, this._total) && this._nextCursor) {
-      void this._loadUntil(Math.min(this._visibleEnd, this._total));
-    }
-  }
-
   private _state: ConnectionState = 'loading';
   private _errorMessage = '';
   private _projects: IProject[] = [];
   private _experiments: IExperiment[] = [];
   private _query: IIterationQuery;
   private _keyMetric: string | null = null;
-  private _rows: IIterationSummary[] = [];
-  private _ids = new Set<number>();
-  private _nextCursor: string | null = null;
-  private _total = 0;
-  private _metricKeys: string[] = [];
-  private _paramKeys: string[] = [];
-  private _listLoaded = false;
-  private _loading = false;
-  private _generation = 0;
-  private _headSignature = '';
-  private _visibleEnd = PAGE_SIZE;
+  private _list: PagedIterations;
   private _selected = new Map<number, IIterationSummary>();
   private _active = false;
   private _timer: number | null = null;

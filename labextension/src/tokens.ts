@@ -146,13 +146,63 @@ export interface IIterationPatch {
   tags?: { [key: string]: string | null };
 }
 
-/**
- * Registry and monitoring are not specified in detail yet: the panel renders
- * whatever scalar fields the server sends, so these stay loose on purpose.
- */
-export interface IModelRecord {
-  name?: string;
-  [key: string]: unknown;
+export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
+
+export interface IRegisteredModel {
+  id: number;
+  name: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+  latest_version: number | null;
+  production_version: number | null;
+  aliases: { [alias: string]: number };
+}
+
+export interface IModelVersion {
+  id: number;
+  model_name: string;
+  version: number;
+  stage: ModelStage;
+  source: 'iteration' | 'upload';
+  iteration_id: number | null;
+  sha256: string;
+  size: number | null;
+  format: string;
+  flavor: string | null;
+  model_class: string | null;
+  filename: string | null;
+  description: string | null;
+  metrics: { [key: string]: MetricValue };
+  params: { [key: string]: ParamValue };
+  created_at: string;
+  created_by: string | null;
+  aliases: string[];
+}
+
+/** `GET models/{name}`: the model plus its versions. */
+export interface IModelDetail extends IRegisteredModel {
+  versions: IModelVersion[];
+}
+
+export interface IModelList {
+  models: IRegisteredModel[];
+}
+
+/** One production model as `GET monitoring/models` summarises its last 24 hours. */
+export interface IMonitoredModel {
+  name: string;
+  production_version: number;
+  predictions_24h: number;
+  errors_24h: number;
+  error_rate_24h: number | null;
+  latency_p95_ms_24h: number | null;
+  drifted_features: string[];
+  last_prediction_at: string | null;
+}
+
+export interface IMonitoredModelList {
+  models: IMonitoredModel[];
 }
 
 /** Error body of every failing route: `{"message", "reason"}`. */

@@ -62,17 +62,57 @@ def test_api_error_becomes_a_notification(page, client, unique):
     toast.first.wait_for()
 
 
-def test_models_and_monitoring_tabs(page):
-    # Given the registry and monitoring routes (404 "not_available" until they ship)
+def test_models_tab_shows_versions_and_opens_their_iteration(page, client, unique):
+    # Given a model logged from an iteration, promoted to production, with predictions
+    from sklearn.linear_model import LogisticRegression
+
+    name = f"wine-clf-{unique}"
+    it = client.start_iteration(f"models-{unique}", "exp", "fit-lr")
+    it.log_metric("accuracy", 0.93)
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    version = client.log_model(it.id, model, name)
+    it.end()
+    client.promote(name, version.version, "production")
+    for x in (0.5, 2.5):
+        client.log_prediction(name, {"x0": x}, int(x > 1.5))
+    client.flush_predictions()
     open_panel(page)
 
-    for tab, feature in (("Models", "Models"), ("Monitoring", "Monitoring")):
+    # When the Models tab is chosen and the model expanded
+    page.click(f'{PANEL} [role=tab]:has-text("Models")')
+    entry = page.locator(f'{PANEL} .jp-mlops-model[data-model="{name}"]')
+    assert "prod v1" in entry.inner_text()
+    entry.locator(".jp-mlops-model-toggle").click()
+
+    # Then its version shows its stage and lineage, and the iteration opens from it
+    row = entry.locator('[data-version="1"]')
+    assert "production" in row.inner_text()
+    row.get_by_role("button", name=f"iteration {it.id}").click()
+    page.locator(f'.jp-mlops-iteration[data-iteration-id="{it.id}"]').wait_for()
+
+    # When the Monitoring tab is chosen, the production model shows its traffic
+    page.click(f'{PANEL} [role=tab]:has-text("Monitoring")')
+    card = page.locator(f'{PANEL} .jp-mlops-monitored[data-model="{name}"]')
+    card.wait_for()
+    assert "predictions (24 h)" in card.inner_text()
+    assert page.locator(".Toastify__toast--error").count() == 0
+
+
+def test_models_and_monitoring_not_available_on_older_servers(page):
+    # Given a server whose registry and monitoring routes answer 404 not_available
+    def not_available(route):
+        route.fulfill(status=404, content_type="application/json",
+                      body=json.dumps({"message": "not available yet", "reason": "not_available"}))
+
+    page.route("**/mlops/api/models*", not_available)
+    page.route("**/mlops/api/monitoring/models*", not_available)
+    open_panel(page)
+
+    for tab in ("Models", "Monitoring"):
         # When the tab is chosen
         page.click(f'{PANEL} [role=tab]:has-text("{tab}")')
-        # Then it shows either its records or a calm "not available yet", never an error
-        page.wait_for_selector(
-            f"{PANEL} .jp-mlops-not-available, {PANEL} .jp-mlops-records, "
-            f"{PANEL} .jp-mlops-message:has-text('No {feature.lower()} yet')")
+        # Then it says "not available yet", calmly: no error message, no notification
+        page.locator(f"{PANEL} .jp-mlops-not-available", has_text="not available yet").wait_for()
         assert page.locator(f"{PANEL} .jp-mlops-message-error").count() == 0
         assert page.locator(".Toastify__toast--error").count() == 0
 

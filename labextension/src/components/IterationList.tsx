@@ -8,7 +8,6 @@ import * as React from 'react';
 
 import { formatFullTime, formatMetric, formatShortTime } from '../format';
 import { MlopsModel } from '../model';
-import { IIterationSummary } from '../tokens';
 import { StatusIcon } from './common';
 
 /** Fixed row height: positions are computed, never measured. */
@@ -17,7 +16,7 @@ const OVERSCAN = 8;
 
 interface IProps {
   model: MlopsModel;
-  onOpen: (row: IIterationSummary) => void;
+  onOpen: (iterationId: number) => void;
 }
 
 /** Re-render when any of the model's signals fire. */
@@ -102,7 +101,7 @@ export function IterationList({ model, onOpen }: IProps): JSX.Element {
     }
     if (event.key === 'Enter') {
       event.preventDefault();
-      onOpen(row);
+      onOpen(row.id);
     } else if (event.key === ' ') {
       event.preventDefault();
       model.toggleSelected(row);
@@ -135,7 +134,7 @@ export function IterationList({ model, onOpen }: IProps): JSX.Element {
         style={style}
         onClick={() => {
           setActive(i);
-          onOpen(row);
+          onOpen(row.id);
         }}
       >
         <input

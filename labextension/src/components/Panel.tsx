@@ -10,11 +10,13 @@ import { EmptyState, Message, MissingExtension } from './common';
 import { Filters } from './Filters';
 import { IterationList } from './IterationList';
 import { ProjectTree } from './ProjectTree';
-import { RemoteRecords } from './RemoteRecords';
+import { ModelsTab } from './ModelsTab';
+import { MonitoringTab } from './MonitoringTab';
 
 export interface IPanelProps {
   model: MlopsModel;
-  onOpen: (row: IIterationSummary) => void;
+  /** Open an iteration in the main area. */
+  onOpen: (iterationId: number) => void;
   onCompare: (rows: IIterationSummary[]) => void;
 }
 
@@ -100,9 +102,9 @@ export function Panel(props: IPanelProps): JSX.Element {
   } else if (tab === 'iterations') {
     body = <IterationsTab {...props} />;
   } else if (tab === 'models') {
-    body = <RemoteRecords model={model} path="models" feature="Models" />;
+    body = <ModelsTab model={model} onOpen={props.onOpen} />;
   } else {
-    body = <RemoteRecords model={model} path="monitoring/models" feature="Monitoring" />;
+    body = <MonitoringTab model={model} />;
   }
 
   const onTabKey = (event: React.KeyboardEvent, index: number) => {

@@ -12,7 +12,7 @@ import { IIterationSummary } from '../tokens';
 
 export interface IPanelWidgetOptions {
   model: MlopsModel;
-  onOpen: (row: IIterationSummary) => void;
+  onOpen: (iterationId: number) => void;
   onCompare: (rows: IIterationSummary[]) => void;
 }
 
