@@ -6,6 +6,8 @@ shared by the session's JupyterLab) and scopes the panel to it through the tree.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.browser.helpers import (
@@ -192,3 +194,41 @@ def test_user_text_is_rendered_as_text(page, client, unique):
     page.wait_for_timeout(300)  # an onerror handler would have fired by now
     assert page.evaluate("() => window.__xss") is None
     assert page.locator('img[src="x"]').count() == 0
+
+
+def test_open_notebook_of_an_iteration(page, client, lab, unique):
+    # Given a notebook under the server root, recorded with its absolute path (what a
+    # kernel started by JupyterLab reports), and an iteration tracked from it
+    from mlops_jupyter import Source
+
+    folder = lab.root_dir / f"nb-{unique}"
+    folder.mkdir()
+    notebook = folder / "analysis.ipynb"
+    notebook.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
+                                    "nbformat_minor": 5}))
+    project = f"notebooks-{unique}"
+    it = client.start_iteration(project, "exp", "from-notebook",
+                                source=Source(code="fit()", notebook_path=str(notebook)))
+    it.end()
+    # and one whose notebook no longer exists
+    gone = client.start_iteration(project, "exp", "notebook-gone",
+                                  source=Source(code="fit()", notebook_path=str(folder / "x.ipynb")))
+    gone.end()
+    open_panel(page)
+    select_scope(page, project)
+    wait_rows(page, ["from-notebook", "notebook-gone"])
+
+    # When the iteration whose notebook is gone is opened, there is no "Open notebook"
+    page.locator(ROW, has_text="notebook-gone").click()
+    view = page.locator(f'.jp-mlops-iteration[data-iteration-id="{gone.id}"]')
+    view.locator(".jp-mlops-code").wait_for()
+    page.wait_for_timeout(500)  # the existence check has answered by now
+    assert view.get_by_role("button", name="Open notebook").count() == 0
+
+    # When the other one is opened and its notebook button used
+    page.locator(ROW, has_text="from-notebook").click()
+    view = page.locator(f'.jp-mlops-iteration[data-iteration-id="{it.id}"]')
+    view.get_by_role("button", name="Open notebook").click()
+
+    # Then the notebook opens in the main area
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="analysis.ipynb").wait_for()
