@@ -19,6 +19,20 @@ from ..validation import check_key, metric_value
 from . import wire
 from .base import INT32_MAX, INT64_MAX, MlopsHandler, field, path_id
 
+
+def alert_on_iteration(core: Any, iteration_id: int) -> None:
+    """Iteration rules, for iterations a remote client ends through this API."""
+    from ..alerts.firing import on_iteration_end
+
+    try:
+        if on_iteration_end(core, iteration_id):
+            core.alert_deliverer().kick()
+    except Exception as e:  # alerting must never fail the request
+        import logging
+
+        logging.getLogger("mlops_jupyter").warning("alert rules not evaluated: %s", e)
+
+
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
 MAX_POINTS_PER_REQUEST = 100_000
@@ -238,6 +252,7 @@ class IterationHandler(MlopsHandler):
             await self.call(self.store.set_tags, iid, tags)
         if status is not None:
             await self.call(self.store.end_iteration, iid, status, error)
+            await self.call(alert_on_iteration, self.settings["mlops_core"], iid)
         self.reply(await detail(self, iid))
 
     @web.authenticated

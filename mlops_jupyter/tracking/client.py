@@ -129,6 +129,8 @@ class Client(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
     def _alert_on_iteration(self, iteration_id: int) -> None:
         from ..alerts.firing import on_iteration_end
 
+        if not hasattr(self.store, "list_alert_rules"):
+            return  # a remote store: the server evaluates when the iteration ends
         try:
             if on_iteration_end(self, iteration_id):
                 self.alert_deliverer().kick()

@@ -99,3 +99,17 @@ async def test_events_and_delivery_through_the_server(api, client, smtp_port):  
 async def test_evaluate_on_demand(api):
     code, body = await api("POST", "alerts/evaluate")
     assert code == 200 and body == {"event_ids": [], "delivered": {}}
+
+
+async def test_an_iteration_ended_through_the_api_is_evaluated_by_the_server(api, client):
+    # Given a rule, and an iteration a remote client logs through the API
+    await api("POST", "alerts/rules", {**RULE, "condition": None})
+    exp = client.experiment("wine", "remote")
+    code, it = await api("POST", "iterations", {"experiment_id": exp.id, "name": "remote run"})
+    assert code == 201
+    # When the client ends it through the API
+    code, _ = await api("PATCH", f"iterations/{it['id']}", {"status": "finished"})
+    assert code == 200
+    # Then the server evaluated the rule
+    code, listed = await api("GET", "alerts/events")
+    assert [e["payload"]["iteration"]["name"] for e in listed["events"]] == ["remote run"]
