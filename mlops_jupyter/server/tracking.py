@@ -203,13 +203,16 @@ def _source(src: dict[str, Any]) -> Source:
     )
 
 
+def _read_detail(store: Any, iteration_id: int) -> tuple[Any, ...]:
+    # One trip to the worker pool for the five reads: each hop costs more than a read.
+    return (store.get_iteration(iteration_id), store.get_params(iteration_id),
+            store.get_latest_metrics(iteration_id), store.get_datasets(iteration_id),
+            store.get_tags(iteration_id))
+
+
 async def detail(handler: MlopsHandler, iteration_id: int) -> dict[str, Any]:
-    store = handler.store
-    it = await handler.call(store.get_iteration, iteration_id)
-    params = await handler.call(store.get_params, iteration_id)
-    latest = await handler.call(store.get_latest_metrics, iteration_id)
-    datasets = await handler.call(store.get_datasets, iteration_id)
-    tags = await handler.call(store.get_tags, iteration_id)
+    it, params, latest, datasets, tags = await handler.call(_read_detail, handler.store,
+                                                            iteration_id)
     return wire.iteration_detail(it, params, latest, datasets, tags)
 
 
