@@ -137,3 +137,4 @@ async def test_each_registry_and_monitoring_route_checks_its_resource(jp_fetch, 
     action = "read" if method == "GET" else "write"
     assert (action, expected) in ReadOnlyAuthorizer.checked
     assert {r for _, r in ReadOnlyAuthorizer.checked} == {expected}
+
