@@ -364,3 +364,27 @@ class AlertEventRow(Base):
     sent_at: Mapped[float | None] = mapped_column(Float)
     last_error: Mapped[str | None] = mapped_column(Text)
     run_outcome: Mapped[dict[str, Any] | None]
+
+
+# -- metric rollups (revision 0006) -------------------------------------------------------
+ROLLUP_STEPS = 256
+
+
+class MetricRollupRow(Base):
+    """Per (iteration, key, block of 256 steps): the count and the extreme points.
+
+    Folded in as points are written, so the downsampled history of a
+    million-point series reads a few thousand rows instead of scanning the series.
+    """
+
+    __tablename__ = "metric_rollups"
+
+    iteration_id: Mapped[int] = mapped_column(
+        ForeignKey("iterations.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    min_value: Mapped[float | None] = mapped_column(Float)
+    min_step: Mapped[int | None] = mapped_column(Integer)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    max_step: Mapped[int | None] = mapped_column(Integer)

@@ -10,6 +10,16 @@ from mlops_jupyter.alerts.delivery import RetryPolicy, deliver_due
 from tests.alerts.conftest import SmtpServer
 
 
+def _wait_until_sent(client, timeout=10.0):
+    """The message can reach the server a moment before the event is marked sent."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+            e.status in ("pending", "sending") for e in mj.alerts.events(client=client)):
+        time.sleep(0.05)
+
+
 def _good_runs(client, **extra):
     return mj.alerts.add_rule("good runs", trigger="iteration_logged", project="wine",
                               condition="accuracy >= 0.9", recipients=["ada@example.org"],
@@ -35,6 +45,7 @@ def test_iteration_logged_email_has_params_metrics_and_how_to_open(client, smtp)
     assert "scaler" in text and "minmax" in text and "accuracy" in text and "0.95" in text
     assert f"get_iteration({it.id})" in text
     assert "<script>" not in html and "&lt;script&gt;" in html
+    _wait_until_sent(client)
     assert [e.status for e in mj.alerts.events(client=client)] == ["sent"]
 
 
@@ -81,6 +92,7 @@ def test_cooldown_suppresses_a_storm(client, smtp):
     for i in range(5):
         _iteration(client, f"run {i}", 0.99)
     smtp.inbox.wait(1)
+    _wait_until_sent(client)
     statuses = sorted(e.status for e in mj.alerts.events(client=client))
     assert statuses == ["sent"] + ["suppressed"] * 4
     assert len(smtp.inbox.envelopes) == 1

@@ -88,3 +88,18 @@ def test_long_history_is_downsampled_keeping_extremes(client):
     assert max(series.values) == 10.0 and min(series.values) == -10.0
     assert series.steps == sorted(series.steps)
     assert series.steps[0] == 0 and series.steps[-1] == 4999
+
+
+def test_a_very_long_history_is_downsampled_from_rollups(client):
+    it = client.start_iteration("p", "e")
+    n = 60_000  # above the rollup threshold
+    values = [math.cos(i / 700) for i in range(n)]
+    values[31_337], values[42_000] = 99.0, -99.0
+    for step, v in enumerate(values):
+        it.log_metric("long", v, step=step)
+    it.end()
+    series = client.store.metric_history(it.id, "long", max_points=500)
+    assert series.total == n and series.downsampled and len(series.values) <= 500
+    assert 99.0 in series.values and -99.0 in series.values
+    assert series.steps[0] == 0 and series.steps[-1] == n - 1
+    assert series.steps == sorted(set(series.steps))

@@ -189,3 +189,29 @@ def test_twenty_processes_opening_one_new_database(db_url, tmp_path):
         assert conn.exec_driver_sql("SELECT count(*) FROM projects").scalar() == 1
         assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_folds_existing_points_into_rollups(sqlite_url):
+    from alembic import command
+
+    from mlops_jupyter.store.sql_metrics import ROLLUP_MIN_POINTS, history
+
+    # Given a database at the revision before rollups, holding a long series
+    engine = create_store_engine(sqlite_url)
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(connection=conn), "0005")
+        conn.exec_driver_sql("INSERT INTO projects (id, name, created_at) VALUES (1, 'p', 0)")
+        conn.exec_driver_sql("INSERT INTO experiments (id, project_id, name, created_at, "
+                             "last_number) VALUES (1, 1, 'e', 0, 1)")
+        conn.exec_driver_sql("INSERT INTO iterations (id, experiment_id, name, number, status, "
+                             "started_at) VALUES (1, 1, 'i', 1, 'finished', 0)")
+        n = ROLLUP_MIN_POINTS + 1000
+        conn.exec_driver_sql(
+            "INSERT INTO metrics (iteration_id, key, value, step, timestamp) VALUES "
+            "(1, 'loss', ?, ?, 0)", [(7.0 if i == 12_345 else i % 10 / 10, i) for i in range(n)])
+    # When it is upgraded
+    schema.upgrade(engine, sqlite_url)
+    # Then the rollups count every point and the downsampled history keeps the spike
+    series = history(engine, 1, "loss", 1000)
+    assert series.total == n and series.downsampled and 7.0 in series.values
+    engine.dispose()

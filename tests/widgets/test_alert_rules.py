@@ -63,9 +63,9 @@ def test_failed_deliveries_are_highlighted(client, monkeypatch):
 
 
 def test_magic_shows_the_widget(client):
-    from IPython.testing.globalipapp import get_ipython
+    from IPython.core.interactiveshell import InteractiveShell
 
-    ip = get_ipython()
+    ip = InteractiveShell.instance()
     ip.run_line_magic("load_ext", "mlops_jupyter")
     mj.set_tracking_uri(client.tracking_uri)
     widget = ip.run_line_magic("mlops", "alerts")
