@@ -49,9 +49,9 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """A ``jupyter lab`` on loopback with a throwaway database, for the whole session."""
+    """A ``jupyter lab`` on loopback with a throwaway database, for all the browser tests."""
     base = tmp_path_factory.mktemp("lab")
     try:
         with running_lab(base) as running:
@@ -63,8 +63,13 @@ def lab(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             (ARTIFACTS / "jupyter-lab.log").write_bytes(log.read_bytes())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path: Path) -> Iterator[object]:
+    """Chromium through Playwright's sync API, stopped after the last browser test.
+
+    While it runs, Playwright's event loop counts as the thread's running loop, so it
+    must not outlive this package: later asyncio-based tests would find and close it.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
