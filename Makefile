@@ -17,9 +17,16 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
+# The browser tests run in their own pytest process: Playwright's sync API keeps an
+# asyncio loop running in the main thread, which the async server tests cannot share.
 test: setup system-deps
 	$(BIN)/python -m ruff check mlops_jupyter tests benchmarks
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest tests/browser
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 setup: $(STAMP)
 
