@@ -36,7 +36,6 @@ from mlops_jupyter.store.models import (
     ExperimentRow,
     IterationRow,
     LatestMetricRow,
-    MetricRow,
     ParamRow,
     ProjectRow,
 )
@@ -75,15 +74,16 @@ def seed(uri: str, n_iterations: int, n_points: int) -> None:
             conn.execute(insert(LatestMetricRow), [
                 {"iteration_id": i, "key": key, "value": rnd.random(), "step": 10,
                  "timestamp": now} for i in ids for key in ("accuracy", "loss", "f1")])
-        for start in range(0, n_points, 100_000):
-            conn.execute(insert(MetricRow), [
-                {"iteration_id": 1, "key": "long", "value": rnd.gauss(0, 1), "step": s,
-                 "timestamp": now + s * 1e-3}
-                for s in range(start, min(start + 100_000, n_points))])
         if engine.dialect.name == "postgresql":  # explicit ids: move the sequences on
-            for table in ("projects", "experiments", "iterations", "metrics"):
+            for table in ("projects", "experiments", "iterations"):
                 conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"(SELECT max(id) FROM {table}))")
+    # The long series goes through the store, which folds it into its rollups.
+    from mlops_jupyter.store.sql_metrics import insert_points
+
+    for start in range(0, n_points, 100_000):
+        insert_points(engine, [(1, "long", rnd.gauss(0, 1), s, now + s * 1e-3)
+                               for s in range(start, min(start + 100_000, n_points))])
     if engine.dialect.name == "postgresql":  # what autovacuum would do after a bulk load
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")

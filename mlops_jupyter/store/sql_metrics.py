@@ -100,6 +100,9 @@ def history(engine: Engine, iteration_id: int, key: str,
         # COUNT(*) over the series, and the step range is two index seeks.
         total = conn.execute(select(func.sum(R.n)).where(
             R.iteration_id == iteration_id, R.key == key)).scalar() or 0
+        rolled = total > 0
+        if not rolled:  # points written around the store (a bulk load): count them
+            total = conn.execute(select(func.count()).select_from(M).where(*where)).scalar_one()
         if max_points is None or total <= max_points:
             rows = conn.execute(select(M.step, M.value, M.timestamp).where(*where)
                                 .order_by(M.step, M.timestamp, M.id)).all()
@@ -107,7 +110,7 @@ def history(engine: Engine, iteration_id: int, key: str,
                                 [r[2] for r in rows], len(rows), False)
         lo = conn.execute(select(func.min(M.step)).where(*where)).scalar()
         hi = conn.execute(select(func.max(M.step)).where(*where)).scalar()
-        if total > ROLLUP_MIN_POINTS:
+        if rolled and total > ROLLUP_MIN_POINTS:
             rows = _rollup_extremes(conn, iteration_id, key, lo, hi, max_points)
         else:
             rows = _bucket_extremes(conn, iteration_id, key, lo, hi, max_points)
