@@ -1,10 +1,23 @@
 /**
- * Typed calls for one iteration, used by the main-area views. They are thin
- * on purpose: paths and bodies follow docs/rest-api.md, and errors are the
- * `MlopsApiError`s thrown by `requestAPI`.
+ * Typed calls for one iteration, one registered model and the alert rules,
+ * used by the views and tabs. They are thin on purpose: paths and bodies
+ * follow docs/rest-api.md, and errors are the `MlopsApiError`s thrown by
+ * `requestAPI`.
  */
 import { jsonInit, requestAPI } from './requestAPI';
-import { IIterationDetail, IIterationPatch, IMetricHistory } from './tokens';
+import {
+  IAlertRule,
+  IAlertRuleDefinition,
+  IBacktestResult,
+  IDeliverResult,
+  IIterationDetail,
+  IIterationPatch,
+  IMetricHistory,
+  IModelDetail,
+  IModelVersion,
+  IStageHistory,
+  ModelStage
+} from './tokens';
 
 /** Enough points for a smooth curve; the server downsamples above this. */
 export const CURVE_POINTS = 1000;
@@ -31,4 +44,63 @@ export function getMetricHistory(id: number, key: string): Promise<IMetricHistor
     {},
     { max_points: CURVE_POINTS }
   );
+}
+
+// ---- registry ---------------------------------------------------------------
+
+function modelPath(name: string): string {
+  return `models/${encodeURIComponent(name)}`;
+}
+
+export function getModel(name: string): Promise<IModelDetail> {
+  return requestAPI<IModelDetail>(modelPath(name));
+}
+
+export function getStageHistory(name: string): Promise<IStageHistory> {
+  return requestAPI<IStageHistory>(`${modelPath(name)}/history`);
+}
+
+/** Omit empty comments: the server stores what it is given. */
+function withComment<T extends object>(body: T, comment: string): T & { comment?: string } {
+  const text = comment.trim();
+  return text ? { ...body, comment: text } : body;
+}
+
+export function setStage(
+  name: string,
+  version: number,
+  stage: ModelStage,
+  comment = ''
+): Promise<IModelVersion> {
+  return requestAPI<IModelVersion>(
+    `${modelPath(name)}/versions/${version}/stage`,
+    jsonInit('POST', withComment({ stage }, comment))
+  );
+}
+
+export function rollbackModel(name: string, comment = ''): Promise<IModelVersion> {
+  return requestAPI<IModelVersion>(`${modelPath(name)}/rollback`, jsonInit('POST', withComment({}, comment)));
+}
+
+// ---- alerts -----------------------------------------------------------------
+
+export function createAlertRule(definition: IAlertRuleDefinition): Promise<IAlertRule> {
+  return requestAPI<IAlertRule>('alerts/rules', jsonInit('POST', definition));
+}
+
+export function setAlertRuleEnabled(id: number, enabled: boolean): Promise<IAlertRule> {
+  return requestAPI<IAlertRule>(`alerts/rules/${id}`, jsonInit('PATCH', { enabled }));
+}
+
+/** How often a rule that is not saved yet would have fired since `since`. */
+export function backtestDraft(
+  definition: IAlertRuleDefinition,
+  since = '30d'
+): Promise<IBacktestResult> {
+  const { name: _name, ...draft } = definition;
+  return requestAPI<IBacktestResult>('alerts/backtest', jsonInit('POST', { ...draft, since }));
+}
+
+export function deliverAlerts(): Promise<IDeliverResult> {
+  return requestAPI<IDeliverResult>('alerts/deliver', jsonInit('POST'));
 }

@@ -200,13 +200,14 @@ export class MlopsModel {
   /**
    * Show an API failure as a JupyterLab notification. The same message is
    * shown once until a request succeeds again, so a failing poll does not
-   * flood the notification center every second.
+   * flood the notification center every second. A failed user action
+   * (`always`) is shown every time: the user is waiting for an answer.
    */
-  reportError(error: unknown, context: string): void {
+  reportError(error: unknown, context: string, always = false): void {
     const message =
       error instanceof MlopsApiError || error instanceof Error ? error.message : String(error);
     const text = `${context}: ${message}`;
-    if (text !== this._lastReported) {
+    if (always || text !== this._lastReported) {
       this._lastReported = text;
       Notification.error(text, { autoClose: 8000 });
     }

@@ -26,12 +26,15 @@ export const ENABLE_COMMAND = 'jupyter server extension enable mlops_jupyter';
 export class MlopsApiError extends Error {
   readonly status: number;
   readonly reason: string;
+  /** The request field a 400 names (e.g. `recipients`), or ''. */
+  readonly field: string;
 
-  constructor(status: number, reason: string, message: string) {
+  constructor(status: number, reason: string, message: string, field = '') {
     super(message);
     this.name = 'MlopsApiError';
     this.status = status;
     this.reason = reason;
+    this.field = field;
   }
 }
 
@@ -100,7 +103,12 @@ export async function requestAPI<T>(
       typeof err.message === 'string' && err.message
         ? err.message
         : `${response.status} ${response.statusText || 'error'} on ${path}`;
-    throw new MlopsApiError(response.status, typeof err.reason === 'string' ? err.reason : '', message);
+    throw new MlopsApiError(
+      response.status,
+      typeof err.reason === 'string' ? err.reason : '',
+      message,
+      typeof err.field === 'string' ? err.field : ''
+    );
   }
   return body as T;
 }

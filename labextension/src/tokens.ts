@@ -209,6 +209,8 @@ export interface IMonitoredModelList {
 export interface IErrorBody {
   message?: string;
   reason?: string;
+  /** The request field a 400 is about, when the server names one. */
+  field?: string;
 }
 
 /** Comparison operators accepted by the `filter` query parameter. */
@@ -227,4 +229,131 @@ export interface IIterationQuery {
   /** `started_at`, `name`, ..., `metrics.<key>`; leading `-` for descending. */
   sort: string;
   deletedOnly: boolean;
+}
+
+/** `GET models/{name}/history`: one stage change, oldest first. */
+export interface IStageTransition {
+  id: number;
+  model_name: string;
+  version: number;
+  from_stage: ModelStage;
+  to_stage: ModelStage;
+  actor: string | null;
+  at: string;
+  comment: string | null;
+}
+
+export interface IStageHistory {
+  transitions: IStageTransition[];
+}
+
+export type AlertTrigger =
+  | 'iteration_logged'
+  | 'prediction_failed'
+  | 'prediction_threshold'
+  | 'drift'
+  | 'performance'
+  | 'latency';
+
+export const ALERT_TRIGGERS: AlertTrigger[] = [
+  'iteration_logged',
+  'prediction_failed',
+  'prediction_threshold',
+  'drift',
+  'performance',
+  'latency'
+];
+
+/** Triggers evaluated over time windows: they take above/below and a window. */
+export const WINDOWED_TRIGGERS: AlertTrigger[] = ['drift', 'performance', 'latency'];
+
+/**
+ * A rule's condition as stored: a comparison (`field op value`) and/or, for
+ * windowed triggers, a limit with its direction and window.
+ */
+export interface IAlertCondition {
+  field?: string;
+  op?: string;
+  value?: unknown;
+  limit?: number;
+  direction?: 'above' | 'below';
+  window_minutes?: number;
+  hysteresis?: number;
+  feature?: string | null;
+  metric?: string | null;
+}
+
+export interface IAlertRule {
+  id: number;
+  name: string;
+  trigger: AlertTrigger;
+  scope_kind: 'project' | 'experiment' | 'model';
+  project: string | null;
+  experiment: string | null;
+  model: string | null;
+  condition: IAlertCondition;
+  channel: 'email' | 'webhook';
+  recipients: string[];
+  webhook_url: string | null;
+  cooldown_seconds: number;
+  digest: boolean;
+  notebook: string | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IAlertRuleList {
+  rules: IAlertRule[];
+}
+
+/** Body of `POST alerts/rules` (and, without `name`, of `POST alerts/backtest`). */
+export interface IAlertRuleDefinition {
+  name?: string;
+  trigger: AlertTrigger;
+  project?: string;
+  experiment?: string;
+  model?: string;
+  condition?: string;
+  feature?: string;
+  metric?: string;
+  above?: number;
+  below?: number;
+  window?: string;
+  recipients?: string[];
+  cooldown?: string;
+  enabled?: boolean;
+}
+
+export interface IBacktestResult {
+  rule: string;
+  since: number | null;
+  would_fire: number;
+  first: number | null;
+  last: number | null;
+}
+
+export type AlertEventStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
+
+export interface IAlertEvent {
+  id: number;
+  rule_id: number;
+  rule_name: string;
+  kind: 'firing' | 'resolved';
+  subject: string;
+  fired_at: string;
+  status: AlertEventStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  sent_at: string | null;
+  last_error: string | null;
+}
+
+export interface IAlertEventList {
+  events: IAlertEvent[];
+}
+
+/** `POST alerts/deliver`: counts by outcome (sent, retry, failed). */
+export interface IDeliverResult {
+  delivered: { [outcome: string]: number };
 }

@@ -1,6 +1,7 @@
 /**
  * Monitoring tab: each model in production with its last 24 hours as the
- * server summarises them (traffic, errors, latency p95, drifted features).
+ * server summarises them (traffic, errors, latency p95, drifted features),
+ * then the alert rules and their recent events (AlertsSection).
  * Detailed reports live in `%mlops monitor`; this is the at-a-glance view.
  */
 import * as React from 'react';
@@ -8,6 +9,7 @@ import * as React from 'react';
 import { formatFullTime, formatShortTime } from '../format';
 import { MlopsModel } from '../model';
 import { IMonitoredModel, IMonitoredModelList } from '../tokens';
+import { AlertsSection } from './AlertsSection';
 import { KeyValueTable, Message, NotAvailable } from './common';
 import { useRemote } from './useRemote';
 
@@ -48,7 +50,7 @@ function MonitoredCard({ m }: { m: IMonitoredModel }): JSX.Element {
   );
 }
 
-export function MonitoringTab({ model }: { model: MlopsModel }): JSX.Element {
+function MonitoredModels({ model }: { model: MlopsModel }): JSX.Element {
   const [state, reload] = useRemote<IMonitoredModelList>(
     model,
     'monitoring/models',
@@ -86,6 +88,15 @@ export function MonitoringTab({ model }: { model: MlopsModel }): JSX.Element {
       {models.map(m => (
         <MonitoredCard key={m.name} m={m} />
       ))}
+    </div>
+  );
+}
+
+export function MonitoringTab({ model }: { model: MlopsModel }): JSX.Element {
+  return (
+    <div className="jp-mlops-monitoring-tab">
+      <MonitoredModels model={model} />
+      <AlertsSection model={model} />
     </div>
   );
 }

@@ -7,7 +7,7 @@
 import * as React from 'react';
 
 import { MlopsModel } from '../model';
-import { MlopsApiError, requestAPI } from '../requestAPI';
+import { MlopsApiError, QueryParams, requestAPI } from '../requestAPI';
 
 export type Remote<T> =
   | { kind: 'loading' }
@@ -19,13 +19,14 @@ export function useRemote<T>(
   model: MlopsModel,
   path: string,
   what: string,
-  intervalMs: number
+  intervalMs: number,
+  query?: QueryParams
 ): [Remote<T>, () => void] {
   const [state, setState] = React.useState<Remote<T>>({ kind: 'loading' });
 
   const load = React.useCallback(async () => {
     try {
-      const data = await requestAPI<T>(path);
+      const data = await requestAPI<T>(path, {}, query);
       setState({ kind: 'ok', data });
     } catch (error) {
       if (error instanceof MlopsApiError && error.status === 404) {
@@ -35,7 +36,8 @@ export function useRemote<T>(
         model.reportError(error, `Loading ${what} failed`);
       }
     }
-  }, [model, path, what]);
+    // `query` is compared by value: callers pass literals.
+  }, [model, path, what, JSON.stringify(query ?? null)]);
 
   React.useEffect(() => {
     void load();
