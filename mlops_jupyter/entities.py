@@ -196,7 +196,7 @@ class StageTransition:
 
 TRIGGERS = ("iteration_logged", "prediction_failed", "prediction_threshold", "drift",
             "performance", "latency")
-EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
+EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed", "held", "digested")
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,9 +46,12 @@ class RetryPolicy:
 def deliver_due(client: Client, *, smtp: SmtpSettings | None = None,
                 policy: RetryPolicy | None = None, now: float | None = None) -> Counter:
     """Deliver every due event once; returns counts by outcome."""
+    from .firing import release_digests
+
     policy = policy or RetryPolicy()
     outcome: Counter = Counter()
     rules: dict[int, Any] = {}
+    release_digests(client, now)
     while True:
         batch = client.store.claim_alert_events(now=now)
         if not batch:

@@ -31,6 +31,45 @@ def _cooled(rule: AlertRule, last_event_at: float | None, now: float) -> bool:
     return last_event_at is None or now - last_event_at >= rule.cooldown_seconds
 
 
+def _quiet(rule: AlertRule) -> str:
+    """The status of a firing within the cooldown: kept for the digest, or suppressed."""
+    return "held" if rule.digest else "suppressed"
+
+
+def release_digests(client: Client, now: float | None = None) -> list[int]:
+    """For digest rules past their cooldown: one event summing up the held firings."""
+    now = time.time() if now is None else now
+    ids = []
+    for rule in client.store.list_alert_rules(enabled_only=True):
+        if not rule.digest:
+            continue
+        held = client.store.alert_events(rule_id=rule.id, status="held", limit=1000)
+        if not held:
+            continue
+        last = client.store.alert_states(rule.id).get(RULE_SUBJECT, (False, None, None))[2]
+        if not _cooled(rule, last, now):
+            continue
+        held = sorted(held, key=lambda e: e.id)
+        items = [_summary(e) for e in held[:50]]
+        payload = {"digest": True, "count": len(held), "items": items,
+                   "first": held[0].fired_at.isoformat(), "last": held[-1].fired_at.isoformat()}
+        ids += client.store.record_alert_events(
+            rule.id, [{"kind": "digest", "subject": RULE_SUBJECT, "payload": payload,
+                       "fired_at": now}], {RULE_SUBJECT: (False, None, now)})
+        client.store.set_alert_events_status([e.id for e in held], "digested")
+    return ids
+
+
+def _summary(event: Any) -> str:
+    p = event.payload
+    if "iteration" in p:
+        it = p["iteration"]
+        metrics = ", ".join(f"{k}={v}" for k, v in sorted((p.get("metrics") or {}).items()))
+        return f"{it.get('name')} #{it.get('number')} ({it.get('status')}) {metrics}".strip()
+    parts = [f"{k}={p[k]}" for k in ("subject", "value", "count") if k in p]
+    return f"{event.kind} " + ", ".join(parts)
+
+
 def _fire(client: Client, rule: AlertRule, payloads: Sequence[dict[str, Any]],
           now: float) -> list[int]:
     """Record one event per payload, honouring the rule's cooldown."""
@@ -38,7 +77,7 @@ def _fire(client: Client, rule: AlertRule, payloads: Sequence[dict[str, Any]],
     last = states.get(RULE_SUBJECT, (False, None, None))[2]
     events = []
     for payload in payloads:
-        status = "pending" if _cooled(rule, last, now) else "suppressed"
+        status = "pending" if _cooled(rule, last, now) else _quiet(rule)
         if status == "pending":
             last = now
         events.append({"kind": "firing", "subject": payload.get("subject", RULE_SUBJECT),
@@ -191,7 +230,7 @@ def evaluate_windowed(client: Client, rules: Sequence[AlertRule] | None = None) 
                 continue
             status = "pending"
             if change == "firing" and not _cooled(rule, last_rule_event, now):
-                status = "suppressed"
+                status = _quiet(rule)
             if status == "pending" and change == "firing":
                 last_rule_event = now
             events.append({"kind": change, "subject": subject, "status": status,

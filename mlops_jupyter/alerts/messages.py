@@ -16,6 +16,9 @@ def message_id(event: AlertEvent) -> str:
 
 def subject(rule: AlertRule, event: AlertEvent) -> str:
     p = event.payload
+    if event.kind == "digest":
+        return (f"[mlops] digest: {rule.name}: {p.get('count')} alerts held during the "
+                "cooldown")
     if rule.trigger == "iteration_logged":
         it = p.get("iteration", {})
         return (f"[mlops] iteration {it.get('name')!s} #{it.get('number')} "
@@ -47,6 +50,12 @@ def bodies(rule: AlertRule, event: AlertEvent) -> tuple[str, str]:
     lines.append(text_table(head))
     parts_html = [f"<h3>{html.escape(rule.name)} — {html.escape(event.kind)}</h3>",
                   html_table(head)]
+    items = p.get("items")
+    if items:
+        lines += ["", f"Held during the cooldown ({p.get('count')}, from {p.get('first')} to "
+                      f"{p.get('last')}):"] + [f"  - {item}" for item in items]
+        parts_html.append("<h4>Held during the cooldown</h4><ul>" + "".join(
+            f"<li>{html.escape(str(item))}</li>" for item in items) + "</ul>")
     for title, key in (("Params", "params"), ("Metrics", "metrics")):
         values = p.get(key)
         if values:

@@ -193,7 +193,8 @@ def op(summary: str, responses: dict[str, Any], *, params: list[Any] | None = No
 
 
 _STR = {"type": "string"}
-_EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
+_EVENT_STATUSES = ("pending", "sending", "sent", "failed", "suppressed", "held",
+                   "digested")
 _ANY_OBJ = {"type": "object"}
 _TAGS = {"type": "object", "additionalProperties": {
     "type": ["string", "number", "boolean", "null"]}}

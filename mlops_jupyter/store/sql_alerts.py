@@ -151,6 +151,11 @@ class SqlAlerts:
         with write_tx(self.engine) as conn:
             conn.execute(update(AE).where(AE.id == event_id).values(**values))
 
+    def set_alert_events_status(self, event_ids: Sequence[int], status: str) -> None:
+        if event_ids:
+            with write_tx(self.engine) as conn:
+                conn.execute(update(AE).where(AE.id.in_(list(event_ids))).values(status=status))
+
     def alert_events(self, *, rule_id: int | None = None, status: str | None = None,
                      ids: Sequence[int] | None = None, limit: int = 200) -> list[AlertEvent]:
         stmt = select(*_EVENT_COLUMNS).join(AR, AE.rule_id == AR.id).order_by(AE.id.desc())

@@ -133,3 +133,29 @@ def test_rules_are_validated_with_clear_errors(client):
     with pytest.raises(InvalidInput, match="above= or below="):
         mj.alerts.add_rule("r", trigger="latency", model="m", recipients=["a@b.c"],
                            client=client)
+
+
+def test_a_digest_sums_up_what_the_cooldown_held_back(client, smtp):
+    from mlops_jupyter.alerts.firing import RULE_SUBJECT
+
+    rule = _good_runs(client, digest=True).update(cooldown="1h")
+    client.alert_deliverer().paused = True
+    for i in range(4):
+        _iteration(client, f"run <{i}>", 0.99)
+    assert deliver_due(client)["sent"] == 1  # the first one, right away
+    assert sorted(e.status for e in rule.events()) == ["held", "held", "held", "sent"]
+    # Nothing more while the cooldown lasts
+    assert deliver_due(client) == {}
+    # When the cooldown is over (moved back an hour here), one digest covers the three
+    import time
+
+    client.store.record_alert_events(rule.id, [], {RULE_SUBJECT: (False, None,
+                                                                  time.time() - 3601)})
+    assert deliver_due(client)["sent"] == 1
+    digest = smtp.inbox.wait(2)[-1]
+    assert "digest" in digest["Subject"] and "3 alerts" in digest["Subject"]
+    text = digest.get_body(("plain",)).get_content()
+    assert "run <1>" in text and "run <3>" in text
+    assert "run &lt;2&gt;" in digest.get_body(("html",)).get_content()
+    statuses = sorted(e.status for e in rule.events())
+    assert statuses == ["digested", "digested", "digested", "sent", "sent"]
