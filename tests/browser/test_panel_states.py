@@ -1,4 +1,4 @@
-"""Panel states and iteration actions: empty/missing/not-available states, API errors
+"""Panel states and iteration actions: empty, missing and not-available states, API errors
 shown as notifications, rename, tag, delete and restore.
 
 Server failures are simulated by intercepting the page's requests, so one JupyterLab
@@ -106,13 +106,16 @@ def test_models_and_monitoring_not_available_on_older_servers(page):
 
     page.route("**/mlops/api/models*", not_available)
     page.route("**/mlops/api/monitoring/models*", not_available)
+    page.route("**/mlops/api/alerts/**", not_available)
     open_panel(page)
 
-    for tab in ("Models", "Monitoring"):
+    for tab, feature in (("Models", "Models"), ("Monitoring", "Monitoring"),
+                         ("Monitoring", "Alerts")):
         # When the tab is chosen
         page.click(f'{PANEL} [role=tab]:has-text("{tab}")')
         # Then it says "not available yet", calmly: no error message, no notification
-        page.locator(f"{PANEL} .jp-mlops-not-available", has_text="not available yet").wait_for()
+        page.locator(f"{PANEL} .jp-mlops-not-available",
+                     has_text=f"{feature}: not available yet").wait_for()
         assert page.locator(f"{PANEL} .jp-mlops-message-error").count() == 0
         assert page.locator(".Toastify__toast--error").count() == 0
 
