@@ -204,7 +204,9 @@ def _source(src: dict[str, Any]) -> Source:
 
 
 def _read_detail(store: Any, iteration_id: int) -> tuple[Any, ...]:
-    # One trip to the worker pool for the five reads: each hop costs more than a read.
+    # One trip to the worker pool (and, on SQL, one snapshot) for the five reads.
+    if hasattr(store, "get_iteration_detail"):
+        return store.get_iteration_detail(iteration_id)
     return (store.get_iteration(iteration_id), store.get_params(iteration_id),
             store.get_latest_metrics(iteration_id), store.get_datasets(iteration_id),
             store.get_tags(iteration_id))

@@ -72,6 +72,30 @@ _INSERT_PARAMS = insert(ParamRow)
 _INSERT_TAGS = insert(TagRow)
 _EXPERIMENT_NAMES = select(P.name, E.name).join(P, E.project_id == P.id).where(
     E.id == bindparam("b_eid"))
+_IID = bindparam("b_iid")
+_EFFECTIVE_STATUS = case(
+    (and_(I.status == "running",
+          func.coalesce(I.heartbeat_at, I.started_at) < bindparam("b_cutoff")), "killed"),
+    else_=I.status)
+_GET_ITERATION = (select(I.id, I.experiment_id, P.name, E.name, I.name, I.number,
+                         _EFFECTIVE_STATUS, I.started_at, I.ended_at, I.heartbeat_at,
+                         I.model_name, I.source_code, I.cell_hash, I.execution_count,
+                         I.notebook_path, I.environment, I.git, I.error, I.deleted_at)
+                  .join(E, I.experiment_id == E.id).join(P, E.project_id == P.id)
+                  .where(I.id == _IID))
+_GET_PARAMS = (select(ParamRow.key, ParamRow.value, ParamRow.value_type)
+               .where(ParamRow.iteration_id == _IID).order_by(ParamRow.key))
+_GET_LATEST = (select(LatestMetricRow.key, LatestMetricRow.value, LatestMetricRow.step,
+                      LatestMetricRow.timestamp)
+               .where(LatestMetricRow.iteration_id == _IID).order_by(LatestMetricRow.key))
+_GET_TAGS = select(TagRow.key, TagRow.value).where(TagRow.iteration_id == _IID).order_by(
+    TagRow.key)
+_GET_DATASETS = (select(DatasetRow.id, DatasetRow.name, DatasetRow.uri, DatasetRow.digest,
+                        DatasetRow.size, DatasetRow.rows, DatasetRow.columns, DatasetRow.kind,
+                        IterationDatasetRow.role)
+                 .join(IterationDatasetRow, IterationDatasetRow.dataset_id == DatasetRow.id)
+                 .where(IterationDatasetRow.iteration_id == _IID)
+                 .order_by(IterationDatasetRow.role, DatasetRow.name))
 
 
 class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
@@ -265,12 +289,6 @@ class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
             (and_(I.status == "running", func.coalesce(I.heartbeat_at, I.started_at) < cutoff),
              "killed"), else_=I.status)
 
-    def iteration_columns(self) -> list[Any]:
-        return [I.id, I.experiment_id, P.name, E.name, I.name, I.number,
-                self.effective_status(), I.started_at, I.ended_at, I.heartbeat_at, I.model_name,
-                I.source_code, I.cell_hash, I.execution_count, I.notebook_path, I.environment,
-                I.git, I.error, I.deleted_at]
-
     @staticmethod
     def to_iteration(r: Row | Sequence[Any]) -> Iteration:
         return Iteration(
@@ -282,10 +300,9 @@ class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
             deleted_at=utc_from_timestamp(r[18]))
 
     def get_iteration(self, iteration_id: int) -> Iteration:
-        stmt = (select(*self.iteration_columns()).join(E, I.experiment_id == E.id)
-                .join(P, E.project_id == P.id).where(I.id == iteration_id))
+        params = {"b_iid": iteration_id, "b_cutoff": time.time() - self.heartbeat_timeout}
         with read_tx(self.engine) as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(_GET_ITERATION, params).first()
         if row is None:
             raise self._no_iteration(iteration_id)
         return self.to_iteration(row)
@@ -374,33 +391,44 @@ class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
         return Dataset(did, ref.name, ref.uri, ref.digest, ref.size, ref.rows, ref.columns,
                        ref.kind, role)
 
+    def get_iteration_detail(self, iteration_id: int) -> tuple[Iteration, list[Param],
+                                                               list[Metric], list[Dataset],
+                                                               dict[str, str | None]]:
+        """The iteration with its params, latest metrics, datasets and tags: one snapshot."""
+        bind = {"b_iid": iteration_id, "b_cutoff": time.time() - self.heartbeat_timeout}
+        with read_tx(self.engine) as conn:
+            row = conn.execute(_GET_ITERATION, bind).first()
+            if row is None:
+                raise self._no_iteration(iteration_id)
+            params = conn.execute(_GET_PARAMS, bind).all()
+            latest = conn.execute(_GET_LATEST, bind).all()
+            datasets = conn.execute(_GET_DATASETS, bind).all()
+            tags = dict(conn.execute(_GET_TAGS, bind).all())
+        return (self.to_iteration(row), [Param(k, parse_param(v, t), t) for k, v, t in params],
+                [Metric(k, sql_metrics.from_db(v), st, utc_from_timestamp(ts))
+                 for k, v, st, ts in latest],
+                [Dataset(r[0], r[1], r[2], r[3], r[4], r[5],
+                         tuple(r[6]) if r[6] is not None else None, r[7], r[8])
+                 for r in datasets], tags)
+
     def get_params(self, iteration_id: int) -> list[Param]:
         with read_tx(self.engine) as conn:
-            rows = conn.execute(select(ParamRow.key, ParamRow.value, ParamRow.value_type).where(
-                ParamRow.iteration_id == iteration_id).order_by(ParamRow.key)).all()
+            rows = conn.execute(_GET_PARAMS, {"b_iid": iteration_id}).all()
         return [Param(k, parse_param(v, t), t) for k, v, t in rows]
 
     def get_latest_metrics(self, iteration_id: int) -> list[Metric]:
-        L = LatestMetricRow
         with read_tx(self.engine) as conn:
-            rows = conn.execute(select(L.key, L.value, L.step, L.timestamp).where(
-                L.iteration_id == iteration_id).order_by(L.key)).all()
+            rows = conn.execute(_GET_LATEST, {"b_iid": iteration_id}).all()
         return [Metric(k, sql_metrics.from_db(v), s, utc_from_timestamp(t))
                 for k, v, s, t in rows]
 
     def get_tags(self, iteration_id: int) -> dict[str, str | None]:
         with read_tx(self.engine) as conn:
-            rows = conn.execute(select(TagRow.key, TagRow.value).where(
-                TagRow.iteration_id == iteration_id).order_by(TagRow.key)).all()
-        return dict(rows)
+            return dict(conn.execute(_GET_TAGS, {"b_iid": iteration_id}).all())
 
     def get_datasets(self, iteration_id: int) -> list[Dataset]:
-        D, L = DatasetRow, IterationDatasetRow
         with read_tx(self.engine) as conn:
-            rows = conn.execute(select(D.id, D.name, D.uri, D.digest, D.size, D.rows, D.columns,
-                                       D.kind, L.role).join(L, L.dataset_id == D.id)
-                                .where(L.iteration_id == iteration_id)
-                                .order_by(L.role, D.name)).all()
+            rows = conn.execute(_GET_DATASETS, {"b_iid": iteration_id}).all()
         return [Dataset(r[0], r[1], r[2], r[3], r[4], r[5],
                         tuple(r[6]) if r[6] is not None else None, r[7], r[8]) for r in rows]
 
