@@ -119,9 +119,15 @@ function Field(props: {
   );
 }
 
-/** Which input a server field name belongs to (above/below share the limit input). */
+/**
+ * Which input a server field name belongs to: above/below share the limit
+ * input, and the name check reports its field as `rule`.
+ */
 function inputFor(field: string): string {
-  return field === 'above' || field === 'below' ? 'limit' : field;
+  if (field === 'above' || field === 'below') {
+    return 'limit';
+  }
+  return field === 'rule' ? 'name' : field;
 }
 
 export function AlertRuleForm(props: {
