@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 P, E, I, L = ProjectRow, ExperimentRow, IterationRow, LatestMetricRow  # noqa: E741
 _NUMERIC_TYPES = ("int", "float")
+_NOT_NULL = ("id", "name", "number", "started_at")
 _CHUNK = 5000
 
 
@@ -107,6 +108,11 @@ def _order(store: SqlStore, stmt: Any, sort: Sort) -> tuple[Any, Any]:
         column = tr.value
     else:
         column = _attribute(store, key)
+        if key in _NOT_NULL:
+            # No NULLS LAST on a column that has no NULLs: PostgreSQL can then walk its
+            # index backwards for a descending sort instead of sorting every row.
+            order = column.desc() if sort.descending else column.asc()
+            return stmt, [order]
     columns = column if isinstance(column, tuple) else (column,)
     exprs = [(c.desc() if sort.descending else c.asc()).nulls_last() for c in columns]
     return stmt, exprs
