@@ -110,7 +110,11 @@ def rule_fields(*, name: str, trigger: str, project: str | None = None,
                 parameters: Mapping[str, Any] | None = None,
                 enabled: bool = True) -> dict[str, Any]:
     """Validate a rule definition into the columns of ``alert_rules``."""
-    name = check_name(name, "rule")
+    try:
+        name = check_name(name, "rule")
+    except InvalidInput as e:
+        e.field = "name"
+        raise
     if trigger not in TRIGGERS:
         raise InvalidInput(f"unknown trigger {trigger!r}", hint="use one of " + ", ".join(TRIGGERS),
                            field="trigger")
