@@ -64,6 +64,18 @@ def _json(value: Any) -> str | None:
         str(value))
 
 
+def json_column(values: Sequence[Any]) -> list[str | None]:
+    """JSON text of each output; numbers and labels of a NumPy array in one pass."""
+    arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if arr.ndim == 1 and arr.dtype.kind in "iu":
+        return [str(v) for v in arr.tolist()]
+    if arr.ndim == 1 and arr.dtype.kind == "b":
+        return ["true" if v else "false" for v in arr.tolist()]
+    if arr.ndim == 1 and arr.dtype.kind == "f":
+        return [repr(v) if math.isfinite(v) else None for v in arr.tolist()]
+    return [_json(v) for v in values]
+
+
 def _finite(value: Any) -> bool:
     return not (isinstance(value, float) and not math.isfinite(value))
 
@@ -86,12 +98,13 @@ def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None
     if len(frame.columns) == 0:  # pandas writes empty lines, not "{}", for no columns
         lines = ["{}"] * n
     minutes = (batch.at // 60).astype(np.int64)
+    outputs = json_column(batch.outputs) if n else []
     confidences = [_optional_float(c) for c in (batch.confidences or [None] * n)]
     latencies = [_optional_float(t) for t in (batch.latencies_ms or [None] * n)]
     statuses = batch.statuses or ["ok"] * n
     errors = batch.errors or [None] * n
     rows = [(batch.version_id, batch.request_ids[i], float(batch.at[i]),
-             lines[i], _json(batch.outputs[i]),
+             lines[i], outputs[i],
              confidences[i], latencies[i], statuses[i], errors[i]) for i in range(n)]
     counts: Counter = Counter()
     ok = np.array([s == "ok" for s in statuses], dtype=bool)
