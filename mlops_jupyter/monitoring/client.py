@@ -217,10 +217,25 @@ class MonitoringClientMixin:
         return mv, window_minutes(window), to_epoch(since), to_epoch(until)
 
     def drift(self, model: str, *, version: int | None = None, window: Any = "1h",
-              since: Any = None, until: Any = None) -> pd.DataFrame:
-        """Per window and feature: the test, its statistic and p-value, PSI, and a verdict."""
-        from .reports import drift_frame
+              since: Any = None, until: Any = None, every: int | None = None,
+              windows: int = 5) -> pd.DataFrame:
+        """Per window and feature: the test, its statistic and p-value, PSI, and a verdict.
 
+        Windows are periods of time (``window="1h"``), or, with ``every=N``, the last
+        ``windows`` runs of N predictions each (``window_start`` is each run's first
+        prediction time).
+        """
+        from .reports import drift_frame, drift_frame_by_count
+
+        if every is not None:
+            if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+                raise InvalidInput("every must be a positive number of predictions",
+                                   field="every")
+            if isinstance(windows, bool) or not isinstance(windows, int) or windows < 1:
+                raise InvalidInput("windows must be a positive integer", field="windows")
+            self.flush_predictions()
+            mv = self._version_for(model, version)
+            return drift_frame_by_count(self.store, mv, self._profile(mv.id), every, windows)
         mv, minutes, start, end = self._scope(model, version, window, since, until)
         return drift_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
 

@@ -85,6 +85,59 @@ def drift_frame(store: SqlStore, mv: ModelVersion, profile: Mapping[str, Any] | 
     return pd.DataFrame(rows, columns=DRIFT_COLUMNS)
 
 
+MAX_COUNT_ROWS = 500_000  # count-based windows read rows: keep it bounded
+
+
+def drift_frame_by_count(store: SqlStore, mv: ModelVersion, profile: Mapping[str, Any] | None,
+                         every: int, windows: int) -> pd.DataFrame:
+    """Drift over the last ``windows`` windows of ``every`` predictions each.
+
+    Count-based windows do not line up with the per-minute counters, so their rows
+    are read and binned here: bounded to the last ``MAX_COUNT_ROWS`` predictions.
+    """
+    import pandas as pd
+
+    from .profile import assign_bins
+
+    if not profile:
+        return pd.DataFrame(columns=DRIFT_COLUMNS)
+    rows = store.last_predictions(mv.id, min(every * windows, MAX_COUNT_ROWS))
+    references = {f["name"]: f for f in profile.get("features", [])}
+    for special in ("prediction", "confidence"):
+        if profile.get(special):
+            references[profile[special]["name"]] = profile[special]
+    out = []
+    first = len(rows) % every  # a partial oldest window is left out
+    for start in range(first, len(rows), every):
+        chunk = rows[start:start + every]
+        inputs = pd.DataFrame([r[1] or {} for r in chunk])
+        columns: dict[str, list] = {c: inputs[c].tolist() for c in inputs.columns}
+        outputs = [json.loads(r[2]) if r[2] else None for r in chunk]
+        if profile.get("prediction"):
+            cat = profile["prediction"]["kind"] == "categorical"
+            columns[PREDICTION] = [None if o is None else (str(o) if cat else o)
+                                   for o in outputs]
+        columns[CONFIDENCE] = [r[3] for r in chunk]
+        when = _start(int(chunk[0][0] // 60))
+        for name, ref in references.items():
+            if name not in columns:
+                continue
+            bins = assign_bins(ref, columns[name])
+            ref_counts = np.asarray(ref["counts"], dtype=float)
+            cur = np.bincount(bins[bins >= 0], minlength=len(ref_counts))[:len(ref_counts)]
+            if cur.sum() == 0 or ref_counts.sum() == 0:
+                continue
+            if ref["kind"] == "numeric":
+                result = compare_numeric(name, ref["points"], ref_counts, cur,
+                                         ref.get("std", 0.0))
+            else:
+                result = compare_categorical(name, ref_counts, cur)
+            out.append([when, name, result.kind, result.test, result.statistic,
+                        result.p_value, result.psi, result.drift, result.n_reference,
+                        result.n_current])
+    return pd.DataFrame(out, columns=DRIFT_COLUMNS)
+
+
 def traffic_frame(store: SqlStore, mv: ModelVersion, minutes: int, start: float | None,
                   end: float | None) -> pd.DataFrame:
     import pandas as pd

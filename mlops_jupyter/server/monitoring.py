@@ -272,10 +272,15 @@ async def report(handler: MonitoringHandler, name: str, kind: str) -> None:
     since = handler.query_time("since", "24h")
     until = handler.query_time("until", None)
     version = handler.query_version()
+    every = handler.query_int("every", None, lo=1, hi=100_000) if kind == "drift" else None
+    windows = handler.query_int("windows", 5, lo=1, hi=100) if kind == "drift" else 5
     core = handler.core
 
     def run() -> tuple[int, Any]:
         mv = core.version_for(name, version)
+        if every is not None:  # windows of N predictions instead of periods of time
+            return mv.version, core.drift(name, version=mv.version, every=every,
+                                          windows=windows)
         frame = getattr(core, kind)(name, version=mv.version, window=minutes, since=since,
                                     until=until)
         return mv.version, frame

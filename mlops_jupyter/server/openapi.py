@@ -369,7 +369,12 @@ PATHS: dict[str, Any] = {
         "models with a production version, last 24 hours"), tag="monitoring")},
     "/monitoring/models/{name}/drift": {"get": op(
         "Drift report", ok("200", ref("Report"), "per window and feature"),
-        params=[_NAME, *_REPORT_QUERY], tag="monitoring")},
+        params=[_NAME, *_REPORT_QUERY,
+                query("every", {"type": "integer", "minimum": 1, "maximum": 100000},
+                      "windows of this many predictions instead of periods of time"),
+                query("windows", {"type": "integer", "minimum": 1, "maximum": 100},
+                      "with every: how many of the latest such windows (default 5)")],
+        tag="monitoring")},
     "/monitoring/models/{name}/traffic": {"get": op(
         "Traffic report", ok("200", ref("Report"), "per window"),
         params=[_NAME, *_REPORT_QUERY], tag="monitoring")},

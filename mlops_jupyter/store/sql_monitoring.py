@@ -121,6 +121,17 @@ class SqlMonitoring:
         with read_tx(self.engine) as conn:
             return [tuple(r) for r in conn.execute(stmt.order_by(PR.at))]
 
+    def last_predictions(self, version_id: int, limit: int) -> list[tuple]:
+        """(at, inputs, output JSON, confidence) of the last ``limit`` successful
+        predictions, oldest first: the rows of count-based windows."""
+        stmt = (select(PR.at, PR.inputs, PR.output, PR.confidence)
+                .where(PR.version_id == version_id, PR.status == "ok")
+                .order_by(PR.id.desc()).limit(limit))
+        with read_tx(self.engine) as conn:
+            rows = [tuple(r) for r in conn.execute(stmt)]
+        rows.reverse()
+        return rows
+
     def recent_predictions(self, version_id: int, limit: int = 100) -> list[dict[str, Any]]:
         stmt = (select(PR.request_id, PR.at, PR.inputs, PR.output, PR.confidence,
                        PR.latency_ms, PR.status, PR.error, PR.label)

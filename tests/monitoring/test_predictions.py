@@ -134,3 +134,21 @@ def test_windows_are_validated(served):
             client.drift("wine", window=bad)
     assert isinstance(client.drift("wine", window="15min", since="24h"), pd.DataFrame)
     assert np.isnan(float("nan"))
+
+
+def test_drift_over_windows_of_n_predictions(served):
+    client, model, X, _ = served
+    # 3 runs of 178 predictions: the last one with alcohol shifted
+    for shift in (0.0, 0.0, 2.5):
+        frame = X.assign(alcohol=X["alcohol"] + shift)
+        client.log_predictions(frame, model.predict(frame), model="wine",
+                               confidences=model.predict_proba(frame).max(axis=1))
+    d = client.drift("wine", every=178, windows=3)
+    alcohol = d[d["feature"] == "alcohol"]
+    assert alcohol["drift"].tolist() == [False, False, True]
+    assert (alcohol["n_current"] == 178).all()
+    assert not d[d["feature"] == "magnesium"]["drift"].any()
+    # the same windows, asked for as the last two
+    assert len(client.drift("wine", every=178, windows=2).query("feature == 'alcohol'")) == 2
+    with pytest.raises(InvalidInput):
+        client.drift("wine", every=0)

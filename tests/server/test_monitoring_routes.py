@@ -274,3 +274,21 @@ class TestPublicMetrics:
         response = await jp_fetch("mlops", "api", "monitoring", "models", raise_error=False,
                                   headers={"Authorization": ""})
         assert response.code == 403
+
+
+async def test_drift_over_windows_of_n_predictions(api, client, wine):
+    model, X, _ = wine
+    with client.start_iteration("wine", "count windows") as it:
+        mv = it.log_model(model, "wine", reference=X)
+    client.promote("wine", mv.version)
+    client.log_predictions(X, model.predict(X), model="wine")
+    shifted = X.assign(alcohol=X["alcohol"] + 2.5)
+    client.log_predictions(shifted, model.predict(shifted), model="wine")
+    client.flush_predictions()
+    code, body = await api("GET", "monitoring/models/wine/drift",
+                           params={"every": "178", "windows": "2"})
+    assert code == 200, body
+    alcohol = [r for r in body["rows"] if r["feature"] == "alcohol"]
+    assert [r["drift"] for r in alcohol] == [False, True]
+    code, bad = await api("GET", "monitoring/models/wine/drift", params={"every": "0"})
+    assert code == 400 and bad["field"] == "every"
