@@ -152,3 +152,20 @@ def test_drift_over_windows_of_n_predictions(served):
     assert len(client.drift("wine", every=178, windows=2).query("feature == 'alcohol'")) == 2
     with pytest.raises(InvalidInput):
         client.drift("wine", every=0)
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"a": [1.5, float("nan"), 3.0], "b": ['x",{"y', "}", None], "c": [1, 2, 3]}),
+    pd.DataFrame({"a": [1.0]}),
+    pd.DataFrame({"a": [{"x": 1}], "b": [[{"y": 2}, {"z": 3}]]}),
+    pd.DataFrame(index=range(2)),
+])
+def test_inputs_are_one_json_object_per_row(frame):
+    import json
+
+    from mlops_jupyter.monitoring.ingest import input_json_lines
+
+    lines = input_json_lines(frame)
+    assert len(lines) == len(frame)
+    expected = json.loads(frame.to_json(orient="records"))
+    assert [json.loads(line) for line in lines] == (expected or [{}] * len(frame))
