@@ -93,8 +93,23 @@ def _filter_text(f: Filter) -> str:
     return f"{f.field}{op}{text}"
 
 
+class NotThroughTheServer(InvalidInput, AttributeError):
+    """A store operation the remote backend does not offer (also an AttributeError, so
+    ``hasattr(store, ...)`` stays False)."""
+
+
 class RestStore(TrackingStore):
     """Tracking data behind a running mlops-jupyter server extension."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names the class lacks: the registry, monitoring and alert
+        # operations, which a remote kernel reaches through the REST routes.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise NotThroughTheServer(
+            f"{name} is not available with a server tracking URI",
+            hint="use the REST routes under mlops/api/ (docs/rest-api.md), or a database "
+                 "tracking URI")
 
     def __init__(self, uri: str, *, token: str | None = None, timeout: float = 30.0,
                  pool_size: int = 4, retry_delays: Sequence[float] = RETRY_DELAYS):
