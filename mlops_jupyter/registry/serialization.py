@@ -57,9 +57,13 @@ def trusted_allowlist() -> set[str]:
     return entries
 
 
+def trust_keys(name: str, version: int, sha256: str) -> set[str]:
+    """The allowlist entries that grant trust to one model version."""
+    return {name, f"{name}:{version}", f"sha256:{sha256}"}
+
+
 def is_trusted(name: str, version: int, sha256: str) -> bool:
-    allow = trusted_allowlist()
-    return bool({name, f"{name}:{version}", f"sha256:{sha256}"} & allow)
+    return bool(trust_keys(name, version, sha256) & trusted_allowlist())
 
 
 def loads(data: bytes, fmt: str, *, name: str, version: int, sha256: str,

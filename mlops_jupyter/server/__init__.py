@@ -1,6 +1,7 @@
 """The Jupyter server extension: an authenticated REST API over the tracking store.
 
-Importing this package is cheap and framework free: :mod:`.wire` (the JSON
-encoding shared with the remote store) needs only the standard library. The
-tornado handlers live in :mod:`.handlers` and the ``ExtensionApp`` in :mod:`.app`.
+The ``ExtensionApp`` is in :mod:`.app`; each group of routes has its module
+(:mod:`.tracking`, :mod:`.registry`, :mod:`.monitoring`, :mod:`.predict`,
+:mod:`.alerts`, :mod:`.metrics`). The JSON encoding they share with the remote
+store is :mod:`mlops_jupyter.wire`.
 """

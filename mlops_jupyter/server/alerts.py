@@ -15,13 +15,13 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from .. import wire
 from ..alerts import Rule
 from ..alerts.delivery import deliver_due
 from ..alerts.firing import evaluate_windowed
 from ..alerts.rules import rule_fields
 from ..entities import EVENT_STATUSES, AlertEvent, AlertRule
 from ..errors import InvalidInput
-from . import wire
 from .base import MlopsHandler, field, path_id
 
 log = logging.getLogger("mlops_jupyter")

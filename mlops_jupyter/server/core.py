@@ -17,6 +17,7 @@ from ..config import Settings
 from ..entities import ModelVersion
 from ..monitoring.client import MonitoringClientMixin
 from ..registry.client import RegistryClientMixin
+from ..registry.serialization import trust_keys
 from ..store.sql_store import SqlStore
 
 SERVED_FLUSH_SECONDS = 0.2
@@ -41,8 +42,7 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
     def server_trusts(self, mv: ModelVersion) -> bool:
         """Trust granted by the server's ``trusted_models`` trait (the config file's
         allowlist and ``MLOPS_JUPYTER_TRUSTED_MODELS`` are checked by the loader)."""
-        return bool({mv.model_name, f"{mv.model_name}:{mv.version}", f"sha256:{mv.sha256}"}
-                    & self.trusted_models)
+        return bool(trust_keys(mv.model_name, mv.version, mv.sha256) & self.trusted_models)
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
         # A (name, version) pair always names the same row: cache it, so logging with an

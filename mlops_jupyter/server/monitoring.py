@@ -18,12 +18,12 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from .. import wire
 from ..entities import ModelVersion
 from ..errors import Conflict, InvalidInput
 from ..monitoring.profile import LATENCY, LATENCY_EDGES, STATUS, percentile_from_bins
 from ..monitoring.windows import to_epoch, window_minutes
 from ..store.sql_registry import check_model_name
-from . import wire
 from .base import INT32_MAX, MlopsHandler, field
 
 MAX_RECORDS = 50_000

@@ -25,10 +25,10 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from .. import wire
 from ..entities import ModelVersion
 from ..errors import InvalidInput, MlopsError
 from ..store.sql_registry import check_model_name
-from . import wire
 from .base import MlopsHandler
 from .base import field as body_field
 

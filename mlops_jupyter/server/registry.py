@@ -17,11 +17,11 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import httputil, web
 
+from .. import wire
 from ..errors import InvalidInput
 from ..registry.artifacts import TooLarge
 from ..registry.serialization import format_for_filename
 from ..store.sql_registry import check_alias, check_model_name
-from . import wire
 from .base import INT32_MAX, MlopsHandler, field, path_id
 
 # Room for the multipart boundaries, part headers and a description field.

@@ -12,11 +12,11 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from .. import wire
 from ..entities import DATASET_ROLES, DatasetRef, Source
 from ..errors import InvalidInput, NotFound
 from ..query import build_query
 from ..validation import check_key, metric_value
-from . import wire
 from .base import INT32_MAX, INT64_MAX, MlopsHandler, field, path_id
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from .. import wire
 from ..entities import Dataset, DatasetRef, Experiment, Iteration, Metric, Param, Project, Source
 from ..errors import (
     AlreadyExists,
@@ -34,7 +35,6 @@ from ..errors import (
     did_you_mean,
 )
 from ..query import Filter, IterationQuery
-from ..server import wire
 from ..validation import check_key, param_value, parse_param
 from .base import (
     ExperimentSummary,
@@ -212,16 +212,6 @@ class RestStore(TrackingStore):
         raise NotFound(f"no project {ref!r}", hint=did_you_mean(ref, [p.name for p in projects]),
                        field="project")
 
-    def get_or_create_project(self, name: str) -> Project:
-        try:
-            return self.get_project(name)
-        except NotFound:
-            pass
-        try:
-            return self.create_project(name)
-        except AlreadyExists:
-            return self.get_project(name)
-
     @staticmethod
     def _experiment(d: Mapping[str, Any]) -> ExperimentSummary:
         e = Experiment(d["id"], d["project_id"], d["project_name"], d["name"], d["description"],
@@ -251,16 +241,6 @@ class RestStore(TrackingStore):
                 return e
         raise NotFound(f"no experiment {ref!r} in project {project!r}",
                        hint=did_you_mean(ref, [e.name for e in exps]), field="experiment")
-
-    def get_or_create_experiment(self, project_id: int, name: str) -> Experiment:
-        try:
-            return self.get_experiment(name, project_id)
-        except NotFound:
-            pass
-        try:
-            return self.create_experiment(project_id, name)
-        except AlreadyExists:
-            return self.get_experiment(name, project_id)
 
     # -- iterations ---------------------------------------------------------------
     @staticmethod

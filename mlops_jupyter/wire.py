@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..entities import (
+from .entities import (
     Dataset,
     Iteration,
     Metric,
@@ -24,7 +24,7 @@ from ..entities import (
     Source,
     StageTransition,
 )
-from ..errors import InvalidInput
+from .errors import InvalidInput
 
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
