@@ -22,7 +22,7 @@ import {
   ModelStage
 } from '../tokens';
 import { confirmWithComment } from '../widgets/ConfirmDialog';
-import { Message, NotAvailable } from './common';
+import { Message, RemoteStatus } from './common';
 import { useRemote } from './useRemote';
 
 const REFRESH_MS = 5000;
@@ -248,20 +248,8 @@ function ModelItem(props: { entry: IRegisteredModel; onChanged: () => void } & I
 
 export function ModelsTab(props: IProps): JSX.Element {
   const [state, reload] = useRemote<IModelList>(props.model, 'models', 'models', REFRESH_MS);
-  switch (state.kind) {
-    case 'loading':
-      return <p className="jp-mlops-muted jp-mlops-pad">Loading models…</p>;
-    case 'not-available':
-      return <NotAvailable feature="Models" />;
-    case 'error':
-      return (
-        <Message title="Could not load models" kind="error">
-          <p>{state.message}</p>
-          <button className="jp-mlops-button" onClick={reload}>
-            Retry
-          </button>
-        </Message>
-      );
+  if (state.kind !== 'ok') {
+    return <RemoteStatus state={state} feature="Models" reload={reload} />;
   }
   const models = state.data.models ?? [];
   if (models.length === 0) {

@@ -10,7 +10,7 @@ import { formatFullTime, formatShortTime } from '../format';
 import { MlopsModel } from '../model';
 import { IMonitoredModel, IMonitoredModelList } from '../tokens';
 import { AlertsSection } from './AlertsSection';
-import { KeyValueTable, Message, NotAvailable } from './common';
+import { KeyValueTable, Message, RemoteStatus } from './common';
 import { useRemote } from './useRemote';
 
 const REFRESH_MS = 5000;
@@ -57,20 +57,8 @@ function MonitoredModels({ model }: { model: MlopsModel }): JSX.Element {
     'monitoring',
     REFRESH_MS
   );
-  switch (state.kind) {
-    case 'loading':
-      return <p className="jp-mlops-muted jp-mlops-pad">Loading monitoring…</p>;
-    case 'not-available':
-      return <NotAvailable feature="Monitoring" />;
-    case 'error':
-      return (
-        <Message title="Could not load monitoring" kind="error">
-          <p>{state.message}</p>
-          <button className="jp-mlops-button" onClick={reload}>
-            Retry
-          </button>
-        </Message>
-      );
+  if (state.kind !== 'ok') {
+    return <RemoteStatus state={state} feature="Monitoring" reload={reload} />;
   }
   const models = state.data.models ?? [];
   if (models.length === 0) {

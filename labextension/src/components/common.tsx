@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import { ENABLE_COMMAND } from '../requestAPI';
 import { IterationStatus } from '../tokens';
+import { Remote } from './useRemote';
 
 const STATUS_GLYPH: { [key in IterationStatus]: string } = {
   running: '●',
@@ -146,4 +147,34 @@ export function onActivateKey(handler: () => void): (event: React.KeyboardEvent)
       handler();
     }
   };
+}
+
+/**
+ * What a tab shows while its `useRemote` route is not loaded: loading, "not
+ * available yet" (404), or the error with a retry. Null once the data is there.
+ */
+export function RemoteStatus<T>(props: {
+  state: Remote<T>;
+  feature: string;
+  reload: () => void;
+}): JSX.Element | null {
+  const { state, feature, reload } = props;
+  const what = feature.toLowerCase();
+  switch (state.kind) {
+    case 'loading':
+      return <p className="jp-mlops-muted jp-mlops-pad">Loading {what}…</p>;
+    case 'not-available':
+      return <NotAvailable feature={feature} />;
+    case 'error':
+      return (
+        <Message title={`Could not load ${what}`} kind="error">
+          <p>{state.message}</p>
+          <button className="jp-mlops-button" onClick={reload}>
+            Retry
+          </button>
+        </Message>
+      );
+    default:
+      return null;
+  }
 }
