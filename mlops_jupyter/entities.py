@@ -7,8 +7,7 @@ state. Times are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -98,9 +97,6 @@ class Metric:
     step: int
     timestamp: datetime
 
-    def is_finite(self) -> bool:
-        return math.isfinite(self.value)
-
 
 @dataclass(frozen=True, slots=True)
 class DatasetRef:
@@ -128,19 +124,8 @@ class Dataset:
     role: str | None = None
 
 
-def to_dict(entity: Any) -> dict[str, Any]:
-    """A JSON-friendly dict of an entity (datetimes as ISO 8601 strings)."""
-    out = asdict(entity)
-    for key, value in list(out.items()):
-        if isinstance(value, datetime):
-            out[key] = value.isoformat()
-        elif isinstance(value, tuple):
-            out[key] = list(value)
-    return out
-
 
 STAGES = ("none", "staging", "production", "archived")
-MODEL_FORMATS = ("joblib", "pickle", "skops")
 
 
 @dataclass(frozen=True, slots=True)

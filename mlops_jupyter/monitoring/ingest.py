@@ -177,10 +177,3 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (list, tuple)) and len(value) == 1:
         return value[0]
     return value
-
-
-def merge_counts(parts: Sequence[Counter]) -> Counter:
-    total: Counter = Counter()
-    for part in parts:
-        total.update(part)
-    return total

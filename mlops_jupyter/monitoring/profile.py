@@ -17,7 +17,6 @@ import numpy as np
 PROFILE_VERSION = 1
 NUMERIC_BINS = 10
 MAX_CATEGORIES = 20
-OTHER = "__other__"
 PREDICTION = "__prediction__"
 CONFIDENCE = "__confidence__"
 LATENCY = "__latency__"

@@ -263,9 +263,6 @@ class MonitoredModelsHandler(MonitoringHandler):
         self.reply({"models": await self.call(monitored_models, self.core)})
 
 
-REPORTS = ("drift", "traffic", "performance")
-
-
 async def report(handler: MonitoringHandler, name: str, kind: str) -> None:
     name = check_model_name(name)
     minutes = window_minutes(handler.get_query_argument("window", "1h"))
