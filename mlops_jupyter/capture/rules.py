@@ -139,12 +139,17 @@ def _metrics(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: 
                 out.metrics[name] = number
 
 
+def missing_model_note(model: str | None) -> str:
+    """The note of a ``--model`` variable the cell did not define."""
+    return f"model {model!r} is not defined"
+
+
 def _model(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bool,
            model: str | None) -> None:
     if model is not None:
         value = ns.get(model, _MISSING)
         if value is _MISSING:
-            out.notes.append(f"model {model!r} is not defined")
+            out.notes.append(missing_model_note(model))
         else:
             out.model_name = model_name(value)
         return

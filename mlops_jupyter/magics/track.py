@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
-from ..capture import CellAnalysis, analyze, capture
+from ..capture import CellAnalysis, analyze, capture, missing_model_note
 from ._state import notebook_path
 from .errors import warn
 from .summary import Summary
@@ -130,14 +130,16 @@ def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: A
         from ..capture import Capture
 
         got = Capture()
-    for note in got.notes:
-        warn(note)
     lost: list[str] = []
     register = None
     if opts.register is not None and status == "finished":
         register = _model_to_register(analysis, shell.user_ns, opts)
         if iteration is None:
             lost.append(f"model {opts.register} (no iteration to link it to)")
+    for note in got.notes:
+        if register is not None and register.problem and note == missing_model_note(opts.model):
+            continue  # the registration warning below says it, once
+        warn(note)
     registered = None
     if iteration is not None:
         registered = _record(iteration, got, status, error, lost, register)

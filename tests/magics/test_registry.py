@@ -112,8 +112,11 @@ def test_ambiguous_or_missing_model_after_the_run_is_a_warning(shell, client):
     with pytest.warns(UserWarning, match="several estimators"):
         shell.run("%%track --register m --quiet\na = LogisticRegression()\n"
                   "b = LogisticRegression()\na.fit(X_train, y_train)\nb.fit(X_train, y_train)\n")
-    with pytest.warns(UserWarning, match="--model nope is not defined"):
+    with pytest.warns(UserWarning) as warned:
         shell.run("%%track --register m --model nope --quiet\nx = 1\n")
+    # one warning says it, not one from capture and another from registration
+    assert [str(w.message).count("nope") for w in warned] == [1]
+    assert "--model nope is not defined" in str(warned[0].message)
     assert client.models() == []
 
 
