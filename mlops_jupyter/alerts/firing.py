@@ -134,7 +134,7 @@ def on_predictions(client: Client, rows: Sequence[tuple], model_of: dict[int, st
     for rule in rules:
         hits = []
         for row in rows:
-            version_id, request_id, _at, _inputs, output, confidence, _lat, status, error = row
+            version_id, request_id, _at, _inputs, output, confidence, _lat, status, error = row[:9]
             if model_of.get(version_id) != rule.model:
                 continue
             if rule.trigger == "prediction_failed":

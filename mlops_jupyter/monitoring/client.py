@@ -93,7 +93,8 @@ class MonitoringClientMixin:
         rows: list[tuple] = []
         counts: Counter = Counter()
         for batch in batches:
-            r, c = rows_and_bins(batch, self._profile(batch.version_id))
+            schema_id = self.store.input_schema_id(list(batch.inputs.columns))
+            r, c = rows_and_bins(batch, self._profile(batch.version_id), schema_id)
             rows.extend(r)
             counts.update(c)
         written = self.store.insert_predictions(rows, counts)

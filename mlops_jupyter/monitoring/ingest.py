@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -64,29 +65,65 @@ def _json(value: Any) -> str | None:
         str(value))
 
 
-def input_json_lines(frame: Any) -> list[str]:
-    """One JSON object per row of ``frame``, written by pandas in C.
+def input_json_arrays(frame: Any) -> list[str]:
+    """One JSON array of values per row of ``frame``, in its column order.
 
-    pandas' own ``lines=True`` splits the records in Python (slow); records of
-    numbers and text can be split on ``},{"`` instead, since a quote inside a JSON
-    string is always escaped. Frames holding nested values keep the slow way.
+    A frame of one NumPy number type is written by orjson in one call and split on
+    ``],[`` (numbers never contain it); other frames are written column by column,
+    numbers in one call per column and other values one at a time. Floats keep
+    their full precision; NaN and infinities become ``null``.
     """
+    import orjson
+
     n = len(frame)
-    if len(frame.columns) == 0:  # pandas writes nothing per row for no columns
-        return ["{}"] * n
-    plain = all(frame[c].dtype.kind in "iufb" or (
-        frame[c].dtype.kind == "O" and all(isinstance(v, str) or v is None
-                                           for v in frame[c].head(1000)))
-        for c in frame.columns)
-    if not plain:
-        return frame.to_json(orient="records", lines=True, date_format="iso",
-                             default_handler=str).splitlines()
-    text = frame.to_json(orient="records", date_format="iso", default_handler=str)
-    parts = text[2:-2].split('},{"')
-    if len(parts) != n:  # a text value fooled the split: take the safe way
-        return frame.to_json(orient="records", lines=True, date_format="iso",
-                             default_handler=str).splitlines()
-    return ["{" + parts[0] + "}"] + ['{"' + p + "}" for p in parts[1:]]
+    if n == 0:
+        return []
+    dtypes = list(frame.dtypes)
+    if not dtypes:
+        return ["[]"] * n
+    if len(set(dtypes)) == 1 and _plain_number(dtypes[0]):
+        text = orjson.dumps(np.ascontiguousarray(frame.to_numpy()),
+                            option=orjson.OPT_SERIALIZE_NUMPY).decode()
+        return ["[" + row + "]" for row in text[2:-2].split("],[")]
+    columns = []
+    for j, dtype in enumerate(dtypes):
+        series = frame.iloc[:, j]
+        if _plain_number(dtype):
+            text = orjson.dumps(np.ascontiguousarray(series.to_numpy()),
+                                option=orjson.OPT_SERIALIZE_NUMPY).decode()
+            columns.append(text[1:-1].split(","))
+        else:
+            columns.append([_json_value(v) for v in series.tolist()])
+    return ["[" + ",".join(values) + "]" for values in zip(*columns, strict=True)]
+
+
+def _plain_number(dtype: Any) -> bool:
+    return isinstance(dtype, np.dtype) and dtype.kind in "iufb"
+
+
+def _json_value(value: Any) -> str:
+    import orjson
+
+    try:
+        return orjson.dumps(value, default=_json_default,
+                            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # e.g. a nested value orjson refuses: its text instead
+        return orjson.dumps(str(value)).decode()
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson cannot write itself: pandas' missing values, timestamps, scalars."""
+    import pandas as pd
+
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def json_column(values: Sequence[Any]) -> list[str | None]:
@@ -105,30 +142,41 @@ def _finite(value: Any) -> bool:
     return not (isinstance(value, float) and not math.isfinite(value))
 
 
-def _optional_float(value: Any) -> float | None:
-    if value is None:
-        return None
-    f = float(value)
-    return f if math.isfinite(f) else None
+def _float_column(values: Sequence[Any] | None, n: int) -> tuple[np.ndarray, list[Any]]:
+    """``values`` as floats (NaN where missing) and as a list with None where missing."""
+    if values is None or len(values) == 0:
+        return np.full(n, np.nan), [None] * n
+    arr = np.array(values, dtype=float)  # None becomes NaN
+    missing = ~np.isfinite(arr)
+    if not missing.any():
+        return arr, arr.tolist()
+    listed = arr.astype(object)
+    listed[missing] = None
+    arr[missing] = np.nan
+    return arr, listed.tolist()
 
 
-def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None
-                  ) -> tuple[list[tuple], Counter]:
-    """The prediction rows of a batch and the bin counts they add."""
+def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None,
+                  schema_id: int | None = None) -> tuple[list[tuple], Counter]:
+    """The prediction rows of a batch and the bin counts they add.
+
+    ``schema_id`` names the input schema (the frame's column names) that the rows'
+    value arrays follow.
+    """
     n = len(batch)
     frame = batch.inputs
-    lines = input_json_lines(frame) if n else []
+    lines = input_json_arrays(frame)
     minutes = (batch.at // 60).astype(np.int64)
     outputs = json_column(batch.outputs) if n else []
-    confidences = [_optional_float(c) for c in (batch.confidences or [None] * n)]
-    latencies = [_optional_float(t) for t in (batch.latencies_ms or [None] * n)]
+    conf_arr, confidences = _float_column(batch.confidences, n)
+    latency_arr, latencies = _float_column(batch.latencies_ms, n)
     statuses = batch.statuses or ["ok"] * n
     errors = batch.errors or [None] * n
-    rows = [(batch.version_id, batch.request_ids[i], float(batch.at[i]),
-             lines[i], outputs[i],
-             confidences[i], latencies[i], statuses[i], errors[i]) for i in range(n)]
+    rows = list(zip(repeat(batch.version_id, n), batch.request_ids, batch.at.tolist(), lines,
+                    outputs, confidences, latencies, statuses, errors, repeat(schema_id, n),
+                    strict=True))
     counts: Counter = Counter()
-    ok = np.array([s == "ok" for s in statuses], dtype=bool)
+    ok = (np.asarray(batch.statuses) == "ok") if batch.statuses else np.ones(n, dtype=bool)
 
     def add(name: str, bins: np.ndarray, mask: np.ndarray | None = None) -> None:
         keep = bins != NULL_BIN
@@ -144,7 +192,6 @@ def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None
             counts[(batch.version_id, key // span, name, key % span)] += c
 
     add(STATUS, np.where(ok, 0, 1))
-    latency_arr = np.array([np.nan if t is None else t for t in latencies], dtype=float)
     latency_bins = np.searchsorted(LATENCY_EDGES, latency_arr, side="right")
     latency_bins[~np.isfinite(latency_arr)] = NULL_BIN
     add(LATENCY, latency_bins)
@@ -152,19 +199,21 @@ def rows_and_bins(batch: PredictionBatch, profile: Mapping[str, Any] | None
         for feature in profile.get("features", []):
             name = feature["name"]
             if name in frame.columns:
-                add(name, assign_bins(feature, frame[name].tolist()), ok)
+                column = frame[name]
+                # numbers stay an array: binning them needs no Python objects
+                values = column.to_numpy() if _plain_number(column.dtype) else column.tolist()
+                add(name, assign_bins(feature, values), ok)
         prediction = profile.get("prediction")
         if prediction:
             outs = batch.outputs
             arr = np.asarray(outs) if not isinstance(outs, np.ndarray) else outs
             if arr.ndim == 1 and arr.dtype.kind in "iufb":  # a plain vector: no Python loop
-                outs = arr.astype(str).tolist() if prediction["kind"] == "categorical" else arr
+                outs = arr.astype(str) if prediction["kind"] == "categorical" else arr
             elif prediction["kind"] == "categorical":
                 outs = [None if o is None else str(_scalar(o)) for o in outs]
             else:
                 outs = [_scalar(o) for o in outs]
             add(PREDICTION, assign_bins(prediction, outs), ok)
-    conf_arr = np.array([np.nan if c is None else c for c in confidences], dtype=float)
     conf_bins = np.searchsorted(CONFIDENCE_EDGES, conf_arr, side="right")
     conf_bins[~np.isfinite(conf_arr)] = NULL_BIN
     add(CONFIDENCE, conf_bins, ok)

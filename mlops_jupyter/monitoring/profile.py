@@ -141,8 +141,13 @@ def assign_bins(feature: Mapping[str, Any], values: Sequence[Any]) -> np.ndarray
         bins = np.searchsorted(feature["edges"], arr, side="right")
         bins[~np.isfinite(arr)] = NULL_BIN
         return bins
-    index = {c: i for i, c in enumerate(feature["categories"])}
     other = len(feature["categories"])
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":  # text, no nulls
+        import pandas as pd
+
+        found = pd.Index(feature["categories"], dtype=object).get_indexer(values.astype(object))
+        return np.where(found < 0, other, found).astype(np.int64)
+    index = {c: i for i, c in enumerate(feature["categories"])}
     return np.fromiter((NULL_BIN if _is_null(v) else index.get(str(v), other) for v in values),
                        dtype=np.int64, count=len(values))
 

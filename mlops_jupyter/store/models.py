@@ -275,7 +275,12 @@ class PredictionRow(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))
     request_id: Mapped[str] = mapped_column(String(64), unique=True)
     at: Mapped[float] = mapped_column(Float)
-    inputs: Mapped[dict[str, Any] | None]
+    # A JSON array of values in the order of ``input_schemas.columns`` (revision 0007);
+    # rows written before it (schema_id NULL) hold a JSON object of name -> value.
+    inputs: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # No foreign key: adding one to a large SQLite table means copying it, and input
+    # schemas are never deleted.
+    schema_id: Mapped[int | None] = mapped_column(Integer)
     output: Mapped[str | None] = mapped_column(Text)  # JSON text of the model's output
     confidence: Mapped[float | None] = mapped_column(Float)
     latency_ms: Mapped[float | None] = mapped_column(Float)
@@ -283,6 +288,16 @@ class PredictionRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(Text)  # JSON text of the ground truth
     label_at: Mapped[float | None] = mapped_column(Float)
+
+
+class InputSchemaRow(Base):
+    """The feature names of logged inputs, stored once rather than in every row."""
+
+    __tablename__ = "input_schemas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of ``columns``
+    columns: Mapped[list[str]] = mapped_column(JSON)
 
 
 class PredictionBinRow(Base):

@@ -7,6 +7,8 @@ dashboard asks for is a ``GROUP BY`` over a few thousand counter rows.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from .engine import read_tx, write_tx
-from .models import PredictionBinRow, PredictionRow, ReferenceProfileRow
+from .models import InputSchemaRow, PredictionBinRow, PredictionRow, ReferenceProfileRow
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-B, PR = PredictionBinRow, PredictionRow
-# (version_id, request_id, at, inputs, output_json, confidence, latency_ms, status, error)
-PredictionTuple = tuple[int, str, float, Any, str | None, float | None, float | None, str,
-                        str | None]
+B, PR, IS = PredictionBinRow, PredictionRow, InputSchemaRow
+# (version_id, request_id, at, inputs JSON array, output JSON, confidence, latency_ms,
+#  status, error, schema_id)
+PredictionTuple = tuple[int, str, float, str, str | None, float | None, float | None, str,
+                        str | None, int | None]
 BinKey = tuple[int, int, str, int]  # version_id, minute, feature, bin
 
 _UPSERT_BINS = text(
@@ -63,15 +66,36 @@ class SqlMonitoring:
         else:
             inputs_marker = marker
         sql = ("INSERT INTO predictions (version_id, request_id, at, inputs, output, "
-               "confidence, latency_ms, status, error) VALUES "
+               "confidence, latency_ms, status, error, schema_id) VALUES "
                f"({marker}, {marker}, {marker}, {inputs_marker}, {marker}, {marker}, {marker}, "
-               f"{marker}, {marker})")
+               f"{marker}, {marker}, {marker})")
         with write_tx(self.engine) as conn:
             conn.exec_driver_sql(sql, list(rows))
             if bins:
                 conn.execute(_UPSERT_BINS, [{"v": v, "m": m, "f": f, "b": b, "c": c}
                                             for (v, m, f, b), c in bins.items()])
         return len(rows)
+
+    def input_schema_id(self, columns: Sequence[Any]) -> int:
+        """The id of the input schema with these column names, created on first use."""
+        encoded = json.dumps([str(c) for c in columns])
+        digest = hashlib.sha256(encoded.encode()).hexdigest()
+        known: dict[str, int] = self.__dict__.setdefault("_input_schema_ids", {})
+        if digest not in known:
+            find = select(IS.id).where(IS.digest == digest)
+            with read_tx(self.engine) as conn:
+                found = conn.execute(find).scalar()
+            if found is None:
+                if self.engine.dialect.name == "postgresql":
+                    from sqlalchemy.dialects.postgresql import insert as upsert
+                else:
+                    from sqlalchemy.dialects.sqlite import insert as upsert
+                add = upsert(IS).values(digest=digest, columns=json.loads(encoded))
+                with write_tx(self.engine) as conn:  # concurrent writers: one row wins
+                    conn.execute(add.on_conflict_do_nothing(index_elements=["digest"]))
+                    found = conn.execute(find).scalar_one()
+            known[digest] = int(found)
+        return known[digest]
 
     def set_labels(self, labels: Sequence[tuple[str, str]]) -> int:
         """Attach ground truth (JSON text) to predictions by request id; returns matches."""
@@ -124,20 +148,29 @@ class SqlMonitoring:
     def last_predictions(self, version_id: int, limit: int) -> list[tuple]:
         """(at, inputs, output JSON, confidence) of the last ``limit`` successful
         predictions, oldest first: the rows of count-based windows."""
-        stmt = (select(PR.at, PR.inputs, PR.output, PR.confidence)
+        stmt = (select(PR.at, PR.inputs, IS.columns, PR.output, PR.confidence)
+                .outerjoin(IS, IS.id == PR.schema_id)
                 .where(PR.version_id == version_id, PR.status == "ok")
                 .order_by(PR.id.desc()).limit(limit))
         with read_tx(self.engine) as conn:
-            rows = [tuple(r) for r in conn.execute(stmt)]
+            rows = [(at, _named(inputs, names), output, confidence)
+                    for at, inputs, names, output, confidence in conn.execute(stmt)]
         rows.reverse()
         return rows
 
     def recent_predictions(self, version_id: int, limit: int = 100) -> list[dict[str, Any]]:
-        stmt = (select(PR.request_id, PR.at, PR.inputs, PR.output, PR.confidence,
+        """The newest ``limit`` predictions of a version, inputs as name -> value."""
+        stmt = (select(PR.request_id, PR.at, PR.inputs, IS.columns, PR.output, PR.confidence,
                        PR.latency_ms, PR.status, PR.error, PR.label)
+                .outerjoin(IS, IS.id == PR.schema_id)
                 .where(PR.version_id == version_id).order_by(PR.id.desc()).limit(limit))
         with read_tx(self.engine) as conn:
-            return [dict(r._mapping) for r in conn.execute(stmt)]
+            out = []
+            for r in conn.execute(stmt):
+                row = dict(r._mapping)
+                row["inputs"] = _named(row["inputs"], row.pop("columns"))
+                out.append(row)
+            return out
 
     def last_prediction_at(self, version_ids: Sequence[int]) -> dict[int, float]:
         """The time of the newest logged prediction of each version (that has one)."""
@@ -147,3 +180,10 @@ class SqlMonitoring:
                 .group_by(PR.version_id))
         with read_tx(self.engine) as conn:
             return {int(v): float(at) for v, at in conn.execute(stmt) if at is not None}
+
+
+def _named(inputs: Any, names: Sequence[str] | None) -> Any:
+    """A row's inputs as name -> value: value arrays are zipped with their schema."""
+    if names is not None and isinstance(inputs, list):
+        return dict(zip(names, inputs, strict=False))
+    return inputs

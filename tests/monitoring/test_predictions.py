@@ -113,6 +113,46 @@ def test_single_predictions_and_bad_input(served):
                                                                         stage="production").id)) == 2
 
 
+def test_inputs_are_stored_once_per_schema_and_read_back_by_name(served):
+    from sqlalchemy import func, insert, select
+
+    from mlops_jupyter.store.engine import write_tx
+    from mlops_jupyter.store.models import InputSchemaRow, PredictionRow
+
+    client, model, X, _ = served
+    mv = client.get_model_version("wine", stage="production")
+    exact = X.iloc[:3].assign(alcohol=[0.1 + 0.2, 1e-300, 13.0])
+    client.log_predictions(exact, [0, 1, 2], model="wine")
+    client.log_predictions(X[["alcohol", "ash"]].iloc[:2], [0, 1], model="wine")
+    client.log_predictions(X.iloc[3:5], [0, 1], model="wine")  # the first schema again
+    client.flush_predictions()
+    with client.store.engine.connect() as conn:
+        schemas = conn.execute(select(InputSchemaRow.columns)).scalars().all()
+        stored = conn.execute(select(PredictionRow.inputs).order_by(PredictionRow.id)
+                              .limit(1)).scalar_one()
+    assert sorted(map(len, schemas)) == [2, X.shape[1]]
+    assert stored[:1] == [0.1 + 0.2]  # a bare array of values, floats exact
+    # the same columns map to the same id from another store instance (another process)
+    other = type(client.store)(client.store.uri)
+    try:
+        assert other.input_schema_id(list(X.columns)) == client.store.input_schema_id(
+            list(X.columns))
+    finally:
+        other.close()
+    # a row written before value arrays (an object, no schema) reads back unchanged
+    with write_tx(client.store.engine) as conn:
+        conn.execute(insert(PredictionRow).values(
+            version_id=mv.id, request_id="legacy-1", at=time.time(),
+            inputs={"alcohol": 14.2}, output="1", status="ok"))
+    recent = client.store.recent_predictions(mv.id, limit=10)
+    assert recent[0]["request_id"] == "legacy-1" and recent[0]["inputs"] == {"alcohol": 14.2}
+    assert recent[1]["inputs"] == X.iloc[4].to_dict()
+    assert recent[3]["inputs"] == {"alcohol": X["alcohol"].iloc[1], "ash": X["ash"].iloc[1]}
+    assert recent[-1]["inputs"]["alcohol"] == 0.1 + 0.2
+    with client.store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(InputSchemaRow)).scalar() == 2
+
+
 def test_predictions_follow_a_new_production_version(served, monkeypatch):
     from mlops_jupyter.monitoring import client as monitoring_client
 
@@ -155,17 +195,33 @@ def test_drift_over_windows_of_n_predictions(served):
 
 
 @pytest.mark.parametrize("frame", [
-    pd.DataFrame({"a": [1.5, float("nan"), 3.0], "b": ['x",{"y', "}", None], "c": [1, 2, 3]}),
+    pd.DataFrame({"a": [1.5, float("nan"), 3.0], "b": ['x"],["y', "],[", None], "c": [1, 2, 3]}),
     pd.DataFrame({"a": [1.0]}),
+    pd.DataFrame({"a": [0.1 + 0.2, 1e-300, -np.inf], "b": [1.0, 2.0, 3.0]}),
+    pd.DataFrame({"a": [1, 2], "b": [True, False], "c": [0.5, np.nan]}),
     pd.DataFrame({"a": [{"x": 1}], "b": [[{"y": 2}, {"z": 3}]]}),
+    pd.DataFrame({"a": pd.array([1, None], dtype="Int64"),
+                  "b": pd.to_datetime(["2026-01-02", None]),
+                  "c": pd.Categorical(["u", "v"])}),
     pd.DataFrame(index=range(2)),
 ])
-def test_inputs_are_one_json_object_per_row(frame):
+def test_inputs_are_one_json_array_per_row(frame):
     import json
+    import math
 
-    from mlops_jupyter.monitoring.ingest import input_json_lines
+    from mlops_jupyter.monitoring.ingest import input_json_arrays
 
-    lines = input_json_lines(frame)
+    lines = input_json_arrays(frame)
     assert len(lines) == len(frame)
-    expected = json.loads(frame.to_json(orient="records"))
-    assert [json.loads(line) for line in lines] == (expected or [{}] * len(frame))
+    decoded = [json.loads(line) for line in lines]
+    for row, values in zip(frame.itertuples(index=False), decoded, strict=True):
+        assert len(values) == len(frame.columns)
+        for expected, got in zip(row, values, strict=True):
+            if expected is None or expected is pd.NA or expected is pd.NaT or (
+                    isinstance(expected, float) and not math.isfinite(expected)):
+                assert got is None
+            elif isinstance(expected, pd.Timestamp):
+                assert got == expected.isoformat()
+            else:
+                # floats round-trip exactly (no truncation to a few decimals)
+                assert got == expected
