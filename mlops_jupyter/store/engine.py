@@ -5,7 +5,9 @@ SQLite runs in WAL mode (readers never block the writer), ``synchronous=NORMAL``
 commits), a long busy timeout, and foreign keys on. Write transactions start with
 ``BEGIN IMMEDIATE`` so they take the write lock up front: a deferred transaction
 that reads first and writes later can fail with "database is locked" immediately,
-ignoring the busy timeout, when another writer got in between.
+ignoring the busy timeout, when another writer got in between. The log is copied
+into the database file by a background thread after each write transaction
+(``checkpoint.py``) rather than inside the commit that crosses a threshold.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import InvalidInput
+from .checkpoint import checkpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 _IMMEDIATE = "mlops_sqlite_immediate"
@@ -87,6 +90,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        if _file_database(engine):
+            cur.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint.py does it
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -98,11 +103,19 @@ def _configure_sqlite(engine: Engine) -> None:
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """A connection inside a write transaction, committed on success."""
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+        if sqlite:
             conn = conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             yield conn
+    if sqlite and (path := _file_database(engine)):
+        checkpointer.request(path)
+
+
+def _file_database(engine: Engine) -> str | None:
+    db = engine.url.database
+    return db if db and db != ":memory:" and not db.startswith("file:") else None
 
 
 @contextmanager
