@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -11,7 +12,7 @@ from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float, Int, List, Unicode
+from traitlets import Bool, Float, Int, List, Unicode, validate
 
 from .. import config
 from ..query import IterationQuery
@@ -67,6 +68,25 @@ class MlopsExtensionApp(ExtensionApp):
              "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name', "
              "'name:version' or 'sha256:<hex>'. Loading runs code chosen by the model's "
              "author, so list only models you trust.")
+    @validate("trusted_models")
+    def _one_name_per_entry(self, proposal: Any) -> list[str]:
+        # Options of an extension given to `jupyter server` reach it as one deferred
+        # string: `--MlopsExtensionApp.trusted_models=["a","b"]` arrives as the single
+        # entry '["a","b"]'. Expand such an entry into the names it lists.
+        names: list[str] = []
+        for entry in proposal["value"]:
+            text = str(entry).strip()
+            if text.startswith("["):
+                try:
+                    listed = json.loads(text.replace("'", '"'))
+                except ValueError:
+                    listed = None
+                if isinstance(listed, list):
+                    names += [str(n) for n in listed]
+                    continue
+            names.append(text)
+        return names
+
     production_check_seconds = Float(
         2.0, config=True,
         help="How often the predict route re-reads a model's production version; a "

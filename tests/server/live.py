@@ -45,6 +45,7 @@ class LiveServer:
         self.keys_cache_seconds = keys_cache_seconds
         self.proc: subprocess.Popen | None = None
         self.extra_config: dict[str, object] = {}  # more MlopsExtensionApp traits
+        self.extra_args: list[str] = []  # more command-line options
 
     def start(self, timeout: float = 60.0) -> LiveServer:
         config_dir = self.workdir / "jupyter-config"
@@ -57,7 +58,8 @@ class LiveServer:
         }))
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir),
                "MLOPS_JUPYTER_HOME": str(self.workdir / "home")}
-        for var in ("MLOPS_JUPYTER_TRACKING_URI", "MLOPS_JUPYTER_TOKEN"):
+        for var in ("MLOPS_JUPYTER_TRACKING_URI", "MLOPS_JUPYTER_TOKEN",
+                    "MLOPS_JUPYTER_TRUSTED_MODELS"):
             env.pop(var, None)
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
@@ -65,7 +67,8 @@ class LiveServer:
              f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
              "--ServerApp.port_retries=0", f"--ServerApp.base_url={self.base_url}",
              f"--IdentityProvider.token={self.token}",
-             f"--ServerApp.root_dir={self.workdir}", "--ServerApp.log_level=WARN"],
+             f"--ServerApp.root_dir={self.workdir}", "--ServerApp.log_level=WARN",
+             *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import mlops_jupyter as mj
@@ -95,3 +97,51 @@ def test_two_servers_share_one_postgresql_database(tmp_path, pg_url, monkeypatch
             b.stop()
     finally:
         a.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("option", [
+    '--MlopsExtensionApp.trusted_models=["wine"]',
+    "--MlopsExtensionApp.trusted_models=wine",
+])
+def test_trust_given_on_the_command_line_lets_the_predict_route_load_a_pickle(tmp_path, option):
+    import urllib.error
+    import urllib.request
+
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+
+    uri = f"sqlite:///{tmp_path / 'serve.db'}"
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    client = mj.Client(uri, artifact_root=str(tmp_path / "home" / "artifacts"))
+    with client.start_iteration("wine", "serve", "fit", capture_environment=False) as it:
+        mv = it.log_model(LogisticRegression(max_iter=5000).fit(X, y), "wine", reference=X)
+    with client.start_iteration("wine", "serve", "other", capture_environment=False) as it:
+        it.log_model(LogisticRegression(max_iter=5000).fit(X, y), "untrusted", reference=X)
+    client.promote("wine", mv.version)
+    client.promote("untrusted", 1)
+    client.close()
+
+    def predict(server, name):
+        body = json.dumps({"inputs": X.iloc[0].to_dict()}).encode()
+        request = urllib.request.Request(
+            f"{server.url}mlops/api/models/{name}/predict", data=body, method="POST",
+            headers={"Authorization": f"token {server.token}",
+                     "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    server = LiveServer(tmp_path, uri)
+    server.extra_args = [option]  # no config file entry and no environment variable
+    server.start()
+    try:
+        status, reply = predict(server, "wine")
+        assert status == 200, reply
+        assert reply["request_id"]
+        status, reply = predict(server, "untrusted")
+        assert status == 403 and "trust" in json.dumps(reply).lower()
+    finally:
+        server.stop()
