@@ -1,4 +1,4 @@
-"""Run benchmark suites by name: ``python -m benchmarks tracking server magics panel``.
+"""Run benchmark suites by name: ``python -m benchmarks tracking server monitoring magics panel``.
 
 With no name, runs the tracking suite. Options after the names go to every suite
 (``python -m benchmarks server --backends sqlite``); each suite prints a table.
@@ -12,6 +12,7 @@ import sys
 SUITES = {
     "tracking": "benchmarks.bench_tracking",
     "server": "benchmarks.bench_server",
+    "monitoring": "benchmarks.bench_monitoring",
     "magics": "benchmarks.bench_magics",
     "panel": "benchmarks.bench_panel",
 }

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert
 
+from benchmarks import on_postgres
 from mlops_jupyter.store.models import (
     ExperimentRow,
     IterationRow,
@@ -212,17 +213,8 @@ def main() -> None:
                 run_backend(backend, f"sqlite:///{workdir / 'bench.db'}", workdir,
                             args.iterations, args.points)
             elif backend == "postgresql":
-                from tests.pg_cluster import start_cluster
-
-                cluster, reason = start_cluster()
-                if cluster is None:
-                    print(f"  postgresql skipped: {reason}")
-                    continue
-                try:
-                    uri = cluster.create_database("bench")
-                    run_backend(backend, uri, workdir, args.iterations, args.points)
-                finally:
-                    cluster.stop()
+                on_postgres(lambda new_database, w=workdir: run_backend(
+                    "postgresql", new_database("bench"), w, args.iterations, args.points))
 
 
 # -- monitoring: REST ingest, the predict route, drift over 1M predictions ------------------

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import on_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -230,15 +232,6 @@ def main(argv: list[str]) -> None:
     rows.append(("raw sqlite3", "one commit per row", f"{per_row:,.0f} rows/s", ""))
     rows.append(("raw sqlite3", "executemany, one transaction", f"{batch:,.0f} rows/s", ""))
     if "--no-postgres" not in argv:
-        sys.path.insert(0, str(ROOT))
-        from tests.pg_cluster import start_cluster
-
-        cluster, reason = start_cluster()
-        if cluster is None:
-            print(f"PostgreSQL skipped: {reason}")
-        else:
-            try:
-                rows += run_backend("postgresql", lambda tag: cluster.create_database(tag.replace("-", "_")), quick)
-            finally:
-                cluster.stop()
+        rows += on_postgres(lambda new_database: run_backend(
+            "postgresql", lambda tag: new_database(tag.replace("-", "_")), quick)) or []
     print_table(rows)
