@@ -68,9 +68,9 @@ def _json(value: Any) -> str | None:
 def input_json_arrays(frame: Any) -> list[str]:
     """One JSON array of values per row of ``frame``, in its column order.
 
-    A frame of one NumPy number type is written by orjson in one call and split on
-    ``],[`` (numbers never contain it); other frames are written column by column,
-    numbers in one call per column and other values one at a time. Floats keep
+    A frame of one NumPy number type is written by orjson a row at a time; other
+    frames column by column, numbers in one call per column (split on ``,``, which
+    numbers never contain) and other values one at a time. Floats keep
     their full precision; NaN and infinities become ``null``.
     """
     import orjson
@@ -82,9 +82,11 @@ def input_json_arrays(frame: Any) -> list[str]:
     if not dtypes:
         return ["[]"] * n
     if len(set(dtypes)) == 1 and _plain_number(dtypes[0]):
-        text = orjson.dumps(np.ascontiguousarray(frame.to_numpy()),
-                            option=orjson.OPT_SERIALIZE_NUMPY).decode()
-        return ["[" + row + "]" for row in text[2:-2].split("],[")]
+        # One orjson call per row of a C-ordered array: faster than writing the whole
+        # frame at once and splitting that text into rows.
+        dumps, numpy = orjson.dumps, orjson.OPT_SERIALIZE_NUMPY
+        return [dumps(row, option=numpy).decode()
+                for row in np.ascontiguousarray(frame.to_numpy())]
     columns = []
     for j, dtype in enumerate(dtypes):
         series = frame.iloc[:, j]
