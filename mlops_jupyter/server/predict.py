@@ -12,13 +12,22 @@ expected, and missing/NaN values a model cannot take are a 400 naming the featur
 Every request, failed ones included, is logged as a prediction (status ``error``
 with the message) with its inputs, output, confidence (``predict_proba``'s highest
 probability) and latency. The model runs in the worker pool.
+
+Concurrent requests to one model are predicted together: while a model call runs,
+the requests that arrive queue up, and the next call takes them all at once (at most
+``MAX_INSTANCES`` rows). An idle server adds no wait; a busy one pays the model's
+fixed per-call cost (input validation, for scikit-learn) once per batch instead of
+once per request. When a batch fails, its requests are retried one by one, so one
+request's problem is never another's error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +53,7 @@ class ServedModel:
     kinds: dict[str, str] = field(default_factory=dict)  # numeric | categorical
     allow_nan: bool = False
     has_proba: bool = False
+    batcher: Batcher | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, mv: ModelVersion, model: Any, profile: dict[str, Any] | None) -> ServedModel:
@@ -191,6 +201,85 @@ def run_model(served: ServedModel, rows: list[dict[str, Any]]) -> tuple[list, li
     return outputs.tolist(), confidences
 
 
+Prediction = tuple[list[Any], list[float] | None]
+
+
+class Batcher:
+    """Runs the queued requests of one served model in as few model calls as possible.
+
+    Lives on the event loop (no locks): ``predict`` queues a request's rows and waits;
+    one drain task at a time hands everything queued to the worker pool in one call.
+    """
+
+    def __init__(self, served: ServedModel, call: Callable[..., Awaitable[Any]]):
+        self.served = served
+        self.call = call
+        self.queue: list[tuple[list[dict[str, Any]], asyncio.Future[Prediction]]] = []
+        self.draining = False
+        self.calls = 0  # model calls made, for tests and diagnostics
+
+    async def predict(self, rows: list[dict[str, Any]]) -> Prediction:
+        future: asyncio.Future[Prediction] = asyncio.get_running_loop().create_future()
+        self.queue.append((rows, future))
+        if not self.draining:
+            self.draining = True
+            asyncio.ensure_future(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self.queue:
+                batch, size = [], 0
+                while self.queue and (not batch or
+                                      size + len(self.queue[0][0]) <= MAX_INSTANCES):
+                    rows, future = self.queue.pop(0)
+                    batch.append((rows, future))
+                    size += len(rows)
+                await self._run(batch)
+        finally:
+            self.draining = False
+
+    async def _run(self, batch: list[tuple[list[dict[str, Any]], asyncio.Future]]) -> None:
+        rows = [row for part, _ in batch for row in part]
+        try:
+            self.calls += 1
+            outputs, confidences = await self.call(run_model, self.served, rows)
+        except Exception as e:
+            if len(batch) == 1:
+                _settle(batch[0][1], error=e)
+                return
+            for part, future in batch:  # whose rows broke it? each alone says
+                try:
+                    self.calls += 1
+                    _settle(future, await self.call(run_model, self.served, part))
+                except Exception as own:
+                    _settle(future, error=own)
+            return
+        start = 0
+        for part, future in batch:
+            end = start + len(part)
+            _settle(future, (outputs[start:end],
+                             None if confidences is None else confidences[start:end]))
+            start = end
+
+
+def in_pool(executor: Any) -> Callable[..., Awaitable[Any]]:
+    """``await call(fn, *args)``: ``fn(*args)`` in ``executor``, off the event loop."""
+    async def call(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+    return call
+
+
+def _settle(future: asyncio.Future, result: Any = None, error: BaseException | None = None
+            ) -> None:
+    if future.done():  # the client went away and the wait was cancelled
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 class PredictHandler(MlopsHandler):
     auth_resource = "mlops:monitoring"
 
@@ -211,7 +300,9 @@ class PredictHandler(MlopsHandler):
         where = "inputs" if single else "instances"
         try:
             clean = check_rows(served, rows, where)
-            outputs, confidences = await self.call(run_model, served, clean)
+            if served.batcher is None:
+                served.batcher = Batcher(served, in_pool(self.settings["mlops_executor"]))
+            outputs, confidences = await served.batcher.predict(clean)
         except MlopsError as e:
             await self._log_failure(served, rows, str(e))
             raise

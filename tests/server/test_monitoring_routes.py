@@ -164,6 +164,63 @@ async def test_predict_serves_production_and_logs_every_request(api, registered,
     assert (await api("POST", "models/nope/predict", {"inputs": bad}))[0] == 404
 
 
+async def test_a_concurrent_burst_is_batched_and_nothing_is_lost(api, registered, wine,
+                                                                 jp_serverapp):
+    import asyncio
+
+    model, X, _ = wine
+    n = 120
+    sent = [rows(X, 1, i % len(X))[0] for i in range(n)]
+    bad = {**sent[0], "alcohol": "x"}  # refused before the model: must not spoil a batch
+    answers = await asyncio.gather(
+        *[api("POST", "models/wine/predict", {"inputs": r}) for r in sent],
+        *[api("POST", "models/wine/predict", {"inputs": bad}) for _ in range(5)])
+    ok, refused = answers[:n], answers[n:]
+    assert all(code == 200 for code, _ in ok)
+    assert all(code == 400 for code, _ in refused)
+    # each answer is its own row's prediction, though requests were predicted together
+    expected = model.predict(X.iloc[[i % len(X) for i in range(n)]]).tolist()
+    assert [body["predictions"][0] for _, body in ok] == expected
+    ids = [body["request_id"] for _, body in ok]
+    assert len(set(ids)) == n
+    served = jp_serverapp.web_app.settings["mlops_models"]._entries["wine"][1]
+    assert served.batcher.calls < n  # fewer model calls than requests
+    # every request was logged: the 120 answered and the 5 refused
+    code, recent = await api("GET", "monitoring/models/wine/predictions",
+                             params={"limit": "500"})
+    logged = recent["predictions"]
+    assert sorted(p["request_id"] for p in logged if p["status"] == "ok") == sorted(ids)
+    assert sum(p["status"] == "error" for p in logged) == 5
+
+
+async def test_a_failing_batch_is_retried_request_by_request():
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from mlops_jupyter.server.predict import Batcher, ServedModel, in_pool
+
+    class Picky:
+        """Predicts x * 2; a batch holding a negative x fails as a whole."""
+
+        def predict(self, frame):
+            if (frame["x"] < 0).any():
+                raise ValueError("negative x")
+            return (frame["x"] * 2).to_numpy()
+
+    version = SimpleNamespace(id=1, model_name="picky", version=1)  # names it in errors
+    served = ServedModel(version=version, model=Picky(), features=["x"])
+    with ThreadPoolExecutor(2) as pool:
+        batcher = Batcher(served, in_pool(pool))
+        results = await asyncio.gather(
+            *[batcher.predict([{"x": float(x)}]) for x in (1, 2, -3, 4)],
+            return_exceptions=True)
+    assert [r[0] for r in results if not isinstance(r, Exception)] == [[2.0], [4.0], [8.0]]
+    assert isinstance(results[2], Exception) and "negative x" in str(results[2])
+    # all four were queued before the first call: it failed as a whole, then each ran alone
+    assert batcher.calls == 1 + 4
+
+
 async def test_a_promotion_is_served_without_a_restart(api, registered, wine, client):
     model, X, y = wine
     from sklearn.dummy import DummyClassifier
