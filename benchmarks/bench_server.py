@@ -218,6 +218,37 @@ def main() -> None:
 
 
 # -- monitoring: REST ingest, the predict route, drift over 1M predictions ------------------
+def wrk_predict(url: str, body: str, headers: dict[str, str], workdir: Path,
+                seconds: int = 10) -> None:
+    """The predict route under wrk (a C load generator: it leaves the CPU to the server).
+
+    One thread, 4 connections, ``seconds`` long; skipped when wrk is not installed.
+    """
+    import json as _json
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("wrk") is None:
+        report("sqlite", "POST models/{name}/predict under wrk", "skipped", "wrk not installed")
+        return
+    script = workdir / "predict.lua"
+    lines = ['wrk.method = "POST"', f"wrk.body = {_json.dumps(body)}"]
+    lines += [f"wrk.headers[{_json.dumps(k)}] = {_json.dumps(v)}" for k, v in headers.items()]
+    script.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", str(script),
+                          url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    report("sqlite", f"POST models/{{name}}/predict under wrk -t1 -c4 -d{seconds}s",
+           f"{float(rate.group(1)):,.0f} req/s" if rate else "?",
+           f">= 300/s, non-2xx: {bad.group(1) if bad else 0}")
+    report("sqlite", "  same, latency p99",
+           f"{float(p99.group(1)) * scale[p99.group(2)]:.1f} ms" if p99 else "?", "<= 50 ms")
+
+
 def monitoring_benchmarks(workdir: Path, n_rows: int = 1_000_000, n_features: int = 20,
                           requests: int = 3000, threads: int = 4,
                           limit_s: float = 30.0) -> None:
@@ -306,6 +337,7 @@ def monitoring_benchmarks(workdir: Path, n_rows: int = 1_000_000, n_features: in
                f">= 300/s, errors: {len(errors)}")
         report(backend, "  same, client-side latency p50/p99",
                f"{statistics.median(latencies):.1f}/{p99:.1f} ms", "p99 <= 50 ms")
+        wrk_predict(api + "models/bench/predict", bodies[0].decode(), headers, workdir)
     finally:
         server.stop()
 
