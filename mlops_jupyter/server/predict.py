@@ -289,7 +289,11 @@ class PredictHandler(MlopsHandler):
         name = check_model_name(name)
         cache: ModelCache = self.settings["mlops_models"]
         served = cache.fresh(name) or await self.call(cache.refresh, name)
-        body = self.json_body()
+        try:
+            body = self.json_body()
+        except InvalidInput as e:  # not JSON, or not an object: still a logged request
+            await self._log_failure(served, [{}], str(e))
+            raise
         try:
             rows, single = instances(body)
         except InvalidInput:

@@ -27,9 +27,11 @@ def jp_server_config(tracking_url):
 def api(jp_fetch):
     """Call ``mlops/api/<path>``: JSON in, the decoded JSON (or None) and status out."""
 
-    async def call(method, path, body=None, params=None, **kwargs):
+    async def call(method, path, body=None, params=None, body_raw=None, **kwargs):
         kw = {"method": method, "raise_error": False, **kwargs}
-        if body is not None:
+        if body_raw is not None:  # bytes sent as they are (e.g. not JSON)
+            kw["body"] = body_raw
+        elif body is not None:
             kw["body"] = json.dumps(body)
         elif method in ("POST", "PATCH"):
             kw["body"] = b""

@@ -154,11 +154,14 @@ async def test_predict_serves_production_and_logs_every_request(api, registered,
     assert code == 400 and "'ash'" in err["message"]
     code, err = await api("POST", "models/wine/predict", {"rows": []})
     assert code == 400
+    code, err = await api("POST", "models/wine/predict", body_raw=b"{not json")
+    assert code == 400 and "not valid JSON" in err["message"]
     code, recent = await api("GET", "monitoring/models/wine/predictions")
     statuses = [p["status"] for p in recent["predictions"]]
     assert statuses.count("ok") == 6 and statuses.count("error") >= 5
     errors = [p["error"] for p in recent["predictions"] if p["status"] == "error"]
     assert any("alcohol" in e for e in errors)
+    assert any("not valid JSON" in e for e in errors)  # even a body that is not JSON
     assert all(p["latency_ms"] is not None for p in recent["predictions"])
     # No production version: 404
     assert (await api("POST", "models/nope/predict", {"inputs": bad}))[0] == 404
