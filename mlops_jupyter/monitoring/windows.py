@@ -9,9 +9,9 @@ from typing import Any
 
 from ..errors import InvalidInput
 
-_UNITS = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hour": 60,
+_UNITS = {"": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hour": 60,
           "hours": 60, "d": 1440, "day": 1440, "days": 1440}
-_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([a-z]*)\s*$")  # no unit: minutes
 
 
 def window_minutes(window: Any) -> int:

@@ -173,7 +173,10 @@ def test_windows_are_validated(served):
         with pytest.raises(InvalidInput):
             client.drift("wine", window=bad)
     assert isinstance(client.drift("wine", window="15min", since="24h"), pd.DataFrame)
-    assert np.isnan(float("nan"))
+    from mlops_jupyter.monitoring.windows import window_minutes
+
+    # a bare number is minutes, as a REST query string carries it
+    assert [window_minutes(w) for w in ("90", 90, "2h", "1 day")] == [90, 90, 120, 1440]
 
 
 def test_drift_over_windows_of_n_predictions(served):
