@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..store.sql_store import SqlStore
     from .ingest import PredictionBatch
+    from .remote import RemoteMonitoring
 
 PRODUCTION_TTL = 5.0  # seconds a resolved production version is reused
 
@@ -34,7 +35,7 @@ class MonitoringClientMixin:
     """Expects ``self.store`` (a SqlStore) and registry methods on ``self``."""
 
     store: SqlStore
-    _predictions: BatchBuffer[PredictionBatch] | None = None
+    _predictions: BatchBuffer[Any] | None = None  # PredictionBatch or RemoteBatch
 
     # -- resolution and references ----------------------------------------------------
     def _monitoring_state(self) -> dict[str, Any]:
@@ -43,6 +44,17 @@ class MonitoringClientMixin:
             state = self.__dict__["_monitoring"] = {
                 "lock": threading.Lock(), "production": {}, "profiles": {}, "models": {}}
         return state
+
+    def _remote(self) -> RemoteMonitoring | None:
+        """The REST path when the store is a server (``http(s)://`` URI), else None."""
+        state = self._monitoring_state()
+        if "remote" not in state:
+            from ..store.rest_store import RestStore
+            from .remote import RemoteMonitoring
+
+            state["remote"] = (RemoteMonitoring(self.store)  # type: ignore[arg-type]
+                               if isinstance(self.store, RestStore) else None)
+        return state["remote"]
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
         if version is not None:
@@ -77,12 +89,14 @@ class MonitoringClientMixin:
         return self.store.get_reference_profile(self._version_for(model, version).id)
 
     # -- logging ----------------------------------------------------------------------
-    def _prediction_buffer(self) -> BatchBuffer[PredictionBatch]:
+    def _prediction_buffer(self) -> BatchBuffer[Any]:
         if self._predictions is None:
             with self._monitoring_state()["lock"]:
                 if self._predictions is None:
-                    buffer: BatchBuffer[PredictionBatch] = BatchBuffer(
-                        self._write_predictions, interval=0.1, max_batch=64)
+                    remote = self._remote()
+                    buffer: BatchBuffer[Any] = BatchBuffer(
+                        self._write_predictions if remote is None else remote.post,
+                        interval=0.1, max_batch=64)
                     buffer.what = "predictions"
                     self._predictions = buffer
         return self._predictions
@@ -128,9 +142,13 @@ class MonitoringClientMixin:
 
         from .ingest import PredictionBatch, new_request_ids
 
-        mv = self._version_for(model, version)
+        remote = self._remote()
         if not isinstance(frame, pd.DataFrame):
-            frame = self._as_frame(frame, mv)
+            if remote is not None:
+                raise InvalidInput("with a server tracking URI, inputs need their feature "
+                                   "names: a mapping (log_prediction) or a DataFrame "
+                                   "(log_predictions)", field="inputs")
+            frame = self._as_frame(frame, self._version_for(model, version))
         n = len(frame)
         outputs = list(outputs)
         for name, column in (("outputs", outputs), ("confidences", confidences),
@@ -151,8 +169,14 @@ class MonitoringClientMixin:
             if len(when) != n:
                 raise InvalidInput(f"at has {len(when)} values for {n} inputs", field="at")
         stamps = np.asarray(when if np.ndim(when) else [when] * n, dtype=float)
-        batch = PredictionBatch(mv.id, frame.rename(columns=str).reset_index(drop=True),
-                                outputs, stamps, ids, _listed(confidences),
+        frame = frame.rename(columns=str).reset_index(drop=True)
+        if remote is not None:
+            self._prediction_buffer().add(remote.batch(
+                model, version, frame, outputs, stamps, ids, confidences, latencies_ms,
+                statuses, errors))
+            return ids
+        mv = self._version_for(model, version)
+        batch = PredictionBatch(mv.id, frame, outputs, stamps, ids, _listed(confidences),
                                 _listed(latencies_ms), _listed(statuses), _listed(errors))
         self._prediction_buffer().add(batch)
         return ids
@@ -165,11 +189,12 @@ class MonitoringClientMixin:
         """Log one prediction; returns its request id (for labels later)."""
         import pandas as pd
 
-        mv = self._version_for(model, version)
+        if self._remote() is None:
+            version = self._version_for(model, version).version  # fails early when unknown
         frame = (pd.DataFrame([dict(inputs)]) if isinstance(inputs, Mapping)
-                 else self._as_frame([inputs], mv))
+                 else [inputs])
         return self.log_predictions(
-            frame, [output], model=model, version=mv.version,
+            frame, [output], model=model, version=version,
             confidences=[confidence], latencies_ms=[latency_ms],
             request_ids=[request_id] if request_id else None, statuses=[status],
             errors=[error], at=at)[0]
@@ -201,6 +226,9 @@ class MonitoringClientMixin:
             raise InvalidInput(f"{len(ids)} request ids but {len(labels)} labels",
                                field="labels")
         self.flush_predictions()
+        remote = self._remote()
+        if remote is not None:  # the server checks the ids the same way
+            return remote.log_labels(ids, labels)
         missing = [r for r in ids if r not in self.store.known_request_ids(ids)]
         if missing:
             raise NotFound(f"{len(missing)} of {len(ids)} request ids are unknown, e.g. "
@@ -211,6 +239,16 @@ class MonitoringClientMixin:
         return self.store.set_labels(encoded)
 
     # -- reading ----------------------------------------------------------------------
+    def _remote_report(self, kind: str, model: str, version: int | None, window: Any,
+                       since: Any, until: Any) -> pd.DataFrame | None:
+        """The report from the server's route (None with a database tracking URI)."""
+        remote = self._remote()
+        if remote is None:
+            return None
+        self.flush_predictions()
+        return remote.report(kind, model, version=version, window=window, since=since,
+                             until=until)
+
     def _scope(self, model: str, version: int | None, window: Any, since: Any,
                until: Any) -> tuple[ModelVersion, int, float | None, float | None]:
         self.flush_predictions()
@@ -235,8 +273,15 @@ class MonitoringClientMixin:
             if isinstance(windows, bool) or not isinstance(windows, int) or windows < 1:
                 raise InvalidInput("windows must be a positive integer", field="windows")
             self.flush_predictions()
+            if self._remote() is not None:
+                return self._remote().report("drift", model, version=version, window=window,
+                                             since=since, until=until, every=every,
+                                             windows=windows)
             mv = self._version_for(model, version)
             return drift_frame_by_count(self.store, mv, self._profile(mv.id), every, windows)
+        if (remote := self._remote_report("drift", model, version, window, since, until)) \
+                is not None:
+            return remote
         mv, minutes, start, end = self._scope(model, version, window, since, until)
         return drift_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
 
@@ -245,6 +290,9 @@ class MonitoringClientMixin:
         """Per window: predictions, errors, error rate, latency p50/p95/p99 (ms)."""
         from .reports import traffic_frame
 
+        if (remote := self._remote_report("traffic", model, version, window, since, until)) \
+                is not None:
+            return remote
         mv, minutes, start, end = self._scope(model, version, window, since, until)
         return traffic_frame(self.store, mv, minutes, start, end)
 
@@ -253,6 +301,9 @@ class MonitoringClientMixin:
         """Per window, once labels arrived: classifier or regressor quality metrics."""
         from .reports import performance_frame
 
+        if (remote := self._remote_report("performance", model, version, window, since,
+                                          until)) is not None:
+            return remote
         mv, minutes, start, end = self._scope(model, version, window, since, until)
         return performance_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
 

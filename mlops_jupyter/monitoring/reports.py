@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
     from ..store.sql_store import SqlStore
 
+TRAFFIC_COLUMNS = ["window_start", "predictions", "errors", "error_rate", "latency_p50_ms",
+                   "latency_p95_ms", "latency_p99_ms"]
+EMPTY_PERFORMANCE_COLUMNS = ["window_start", "n"]
 DRIFT_COLUMNS = ["window_start", "feature", "kind", "test", "statistic", "p_value", "psi",
                  "drift", "n_reference", "n_current"]
 
@@ -158,8 +161,7 @@ def traffic_frame(store: SqlStore, mv: ModelVersion, minutes: int, start: float 
             "latency_p95_ms": percentile_from_bins(LATENCY_EDGES, counts, 0.95),
             "latency_p99_ms": percentile_from_bins(LATENCY_EDGES, counts, 0.99),
         })
-    return pd.DataFrame(rows, columns=["window_start", "predictions", "errors", "error_rate",
-                                       "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"])
+    return pd.DataFrame(rows, columns=TRAFFIC_COLUMNS)
 
 
 def performance_frame(store: SqlStore, mv: ModelVersion, profile: Mapping[str, Any] | None,
@@ -168,7 +170,7 @@ def performance_frame(store: SqlStore, mv: ModelVersion, profile: Mapping[str, A
 
     rows = store.labeled_predictions(mv.id, start, end)
     if not rows:
-        return pd.DataFrame(columns=["window_start", "n"])
+        return pd.DataFrame(columns=EMPTY_PERFORMANCE_COLUMNS)
     task = (profile or {}).get("task")
     groups: dict[int, list[tuple]] = defaultdict(list)
     for at, output, label, confidence in rows:

@@ -92,12 +92,17 @@ class LiveServer:
         return (self.workdir / "server.log").read_text(errors="replace")[-3000:]
 
     def reset(self) -> None:
-        """Empty every table, so each test starts from a fresh store."""
+        """Empty every table, so each test starts from a fresh store.
+
+        Input schemas stay: they are content-addressed (a digest always names the same
+        columns) and the server remembers their ids, as it may.
+        """
         engine = create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://"))
         try:
             with engine.begin() as conn:
                 for table in reversed(Base.metadata.sorted_tables):
-                    conn.execute(delete(table))
+                    if table.name != "input_schemas":
+                        conn.execute(delete(table))
         finally:
             engine.dispose()
 

@@ -1,0 +1,198 @@
+"""Monitoring through a server tracking URI: the REST routes behind the library calls.
+
+With ``mj.Client("http://host/...")`` (a ``RestStore``), ``log_prediction(s)`` queue
+records that a background flush posts to ``monitoring/predictions``; the request ids
+are made here, so a post retried after a dropped connection can never store a batch
+twice (the server refuses a batch holding a known id, as a whole). ``log_labels``
+posts to ``monitoring/labels``; ``drift``, ``traffic`` and ``performance`` read the
+report routes into the same DataFrames a database tracking URI gives. Reference
+profiles live where the data is: they are set on the server's side.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..store.rest_store import RestStore
+
+log = logging.getLogger("mlops_jupyter")
+
+POST_RECORDS = 10_000  # records per POST (the route takes up to 50,000)
+
+
+@dataclass
+class RemoteBatch:
+    """Records of one model version (None: production when posted), ready to post."""
+
+    model: str
+    version: int | None
+    records: list[dict[str, Any]]
+
+
+class RemoteMonitoring:
+    """The monitoring calls of a client whose store is a ``RestStore``.
+
+    The client buffers the batches this makes (``batch``) and flushes them with
+    ``post``, as it does database rows.
+    """
+
+    def __init__(self, store: RestStore):
+        self.store = store
+        self.dropped = 0  # predictions the server refused as invalid (each one logged)
+        self._production: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    # -- writing ------------------------------------------------------------------------
+    def production_version(self, model: str) -> int:
+        """The production version number, re-read as often as with a database URI."""
+        from .client import PRODUCTION_TTL
+
+        with self._lock:
+            hit = self._production.get(model)
+        if hit is not None and time.monotonic() - hit[0] < PRODUCTION_TTL:
+            return hit[1]
+        answer = self.store._request("GET", f"models/{_path(model)}")
+        version = answer.get("production_version")
+        if version is None:
+            raise NotFound(f"model {model!r} has no production version",
+                           hint="promote a version, or pass version=N", field="model")
+        with self._lock:
+            self._production[model] = (time.monotonic(), int(version))
+        return int(version)
+
+    def batch(self, model: str, version: int | None, frame: pd.DataFrame, outputs: list[Any],
+              at: Sequence[float], request_ids: list[str], confidences: Sequence[Any] | None,
+              latencies_ms: Sequence[Any] | None, statuses: Sequence[str] | None,
+              errors: Sequence[str | None] | None) -> RemoteBatch:
+        """One call's predictions as records, checked as the server will check them."""
+        inputs = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        records = []
+        for i, row in enumerate(inputs):
+            record: dict[str, Any] = {"inputs": row, "output": _plain(outputs[i]),
+                                      "request_id": request_ids[i], "at": float(at[i])}
+            if confidences is not None:
+                record["confidence"] = _number(confidences[i], "confidences", 0.0, 1.0)
+            if latencies_ms is not None:
+                record["latency_ms"] = _number(latencies_ms[i], "latencies_ms", 0.0)
+            if statuses is not None:
+                record["status"] = statuses[i]
+            if errors is not None and errors[i] is not None:
+                record["error"] = str(errors[i])
+            records.append(record)
+        if version is None:
+            version = self.production_version(model)  # now, as a database URI does
+        return RemoteBatch(model, version, records)
+
+    def post(self, batches: Sequence[RemoteBatch]) -> int:
+        """Send queued batches; returns how many predictions the server stored."""
+        written = 0
+        for batch in batches:
+            for start in range(0, len(batch.records), POST_RECORDS):
+                chunk = batch.records[start:start + POST_RECORDS]
+                body = {"model": batch.model, "records": chunk}
+                if batch.version is not None:
+                    body["version"] = batch.version
+                try:
+                    # Safe to retry: the ids were made here, and a batch holding a known
+                    # id is refused whole, so a repeat cannot store anything twice.
+                    self.store._request("POST", "monitoring/predictions", body,
+                                        idempotent=True)
+                except Conflict as e:  # already stored (a retried post) or ids reused
+                    log.warning("%d predictions of %s not stored again: %s", len(chunk),
+                                batch.model, e)
+                    continue
+                except InvalidInput as e:  # cannot succeed later either: say it, go on
+                    self.dropped += len(chunk)
+                    log.warning("dropped %d predictions of %s: %s", len(chunk), batch.model, e)
+                    continue
+                written += len(chunk)
+        return written
+
+    # -- labels and reports ---------------------------------------------------------------
+    def log_labels(self, request_ids: list[str], labels: list[Any]) -> int:
+        """Post labels (the client flushed its predictions first); returns matches."""
+        entries = [{"request_id": r, "label": _plain(v)}
+                   for r, v in zip(request_ids, labels, strict=True)]
+        labeled = 0
+        for start in range(0, len(entries), POST_RECORDS):
+            answer = self.store._request("POST", "monitoring/labels",
+                                         {"labels": entries[start:start + POST_RECORDS]},
+                                         idempotent=True)  # setting a label twice is the same
+            labeled += int(answer.get("labeled", 0))
+        return labeled
+
+    def report(self, kind: str, model: str, *, version: int | None, window: Any, since: Any,
+               until: Any, every: int | None = None, windows: int = 5) -> pd.DataFrame:
+        """A report route's rows as the DataFrame the database path returns (the client
+        flushed its predictions first)."""
+        import pandas as pd
+
+        from .reports import DRIFT_COLUMNS, EMPTY_PERFORMANCE_COLUMNS, TRAFFIC_COLUMNS
+        from .windows import to_epoch, window_minutes
+
+        params: list[tuple[str, Any]] = [("version", version)]
+        if every is not None:
+            params += [("every", every), ("windows", windows)]
+        else:
+            start, end = to_epoch(since), to_epoch(until)
+            params += [("window", window_minutes(window)),
+                       ("since", "all" if start is None else start), ("until", end)]
+        answer = self.store._request("GET", f"monitoring/models/{_path(model)}/{kind}",
+                                     params=params)
+        rows = answer.get("rows") or []
+        empty = {"drift": DRIFT_COLUMNS, "traffic": TRAFFIC_COLUMNS}.get(
+            kind, EMPTY_PERFORMANCE_COLUMNS)
+        columns = list(rows[0]) if rows else empty
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in frame.columns:
+            if column == "window_start":
+                frame[column] = pd.to_datetime(frame[column], utc=True)
+            elif frame[column].map(lambda v: isinstance(v, str) and v in _NON_FINITE).any():
+                frame[column] = frame[column].map(
+                    lambda v: _NON_FINITE[v] if isinstance(v, str) and v in _NON_FINITE
+                    else (math.nan if v is None else v)).astype(float)
+        return frame
+
+
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _path(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar or array as plain JSON values; non-finite floats as null."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
+    elif hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _number(value: Any, name: str, lo: float, hi: float | None = None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    if math.isnan(number):
+        return None
+    if not math.isfinite(number) or number < lo or (hi is not None and number > hi):
+        bounds = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        raise InvalidInput(f"{name} must be finite numbers {bounds} (or None), got {value!r}",
+                           field=name)
+    return number

@@ -1,0 +1,86 @@
+"""Monitoring through a server tracking URI: the library calls go over the REST routes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import mlops_jupyter as mj
+from mlops_jupyter import InvalidInput, NotFound
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def served(remote_tracking_uri, live_server, tmp_path):
+    """Version 1 of "wine" in production on the server's database, and two clients:
+    one through the server (remote), one on the database itself (local)."""
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
+    local = mj.Client(live_server.db_url, artifact_root=str(tmp_path / "artifacts"))
+    with local.start_iteration("wine", "serve", "fit", capture_environment=False) as it:
+        mv = it.log_model(model, "wine", reference=X)
+    local.promote("wine", mv.version)
+    remote = mj.Client(remote_tracking_uri)
+    yield remote, local, model, X, y
+    remote.close()
+    local.close()
+
+
+def test_predictions_labels_and_reports_go_through_the_server(served):
+    remote, local, model, X, y = served
+    hour = time.time() // 3600 * 3600 - 3600
+    ids = remote.log_predictions(X, model.predict(X), model="wine", at=hour,
+                                 confidences=model.predict_proba(X).max(axis=1),
+                                 latencies_ms=[2.0] * len(X))
+    shifted = X.assign(alcohol=X["alcohol"] + 2.5)
+    ids += remote.log_predictions(shifted, model.predict(shifted), model="wine",
+                                  at=hour + 3600,
+                                  confidences=model.predict_proba(shifted).max(axis=1))
+    one = remote.log_prediction("wine", X.iloc[0].to_dict(), int(model.predict(X[:1])[0]),
+                                latency_ms=1.5, at=hour + 3600)
+    assert len(set(ids + [one])) == 2 * len(X) + 1
+    remote.flush_predictions()
+
+    # stored where the server keeps them, inputs by name, ids as returned
+    mv = local.get_model_version("wine", stage="production")
+    recent = local.store.recent_predictions(mv.id, limit=1)[0]
+    assert recent["request_id"] == one and recent["inputs"] == X.iloc[0].to_dict()
+
+    # the same reports as on the database itself
+    for kind in ("drift", "traffic"):
+        got = getattr(remote, kind)("wine", window="1h")
+        want = getattr(local, kind)("wine", window="1h")
+        assert list(got.columns) == list(want.columns)
+        assert got.drop(columns="window_start").round(9).equals(
+            want.drop(columns="window_start").round(9).astype(got.dtypes.drop("window_start")))
+        assert (got["window_start"] == want["window_start"]).all()
+    drift = remote.drift("wine", window="1h").set_index(["window_start", "feature"])
+    assert drift.xs("alcohol", level="feature")["drift"].tolist() == [False, True]
+    by_count = remote.drift("wine", every=len(X), windows=2)
+    assert len(by_count.query("feature == 'alcohol'")) == 2
+
+    # labels arrive later, performance follows
+    assert remote.log_labels(ids, list(y) + list(y)) == 2 * len(X)
+    perf = remote.performance("wine", window="1h")
+    assert perf["n"].tolist() == [len(X), len(X)]
+    assert perf["accuracy"].tolist() == local.performance("wine", window="1h")[
+        "accuracy"].tolist()
+    with pytest.raises(NotFound):
+        remote.log_labels(["no-such-request"], [1])
+
+
+def test_bad_remote_input_is_refused_at_the_call(served):
+    remote, _, model, X, _ = served
+    with pytest.raises(InvalidInput, match="feature"):
+        remote.log_prediction("wine", X.iloc[0].tolist(), 0)  # no names to send
+    with pytest.raises(InvalidInput, match="confidences"):
+        remote.log_predictions(X[:2], [0, 1], model="wine", confidences=[0.5, 1.5])
+    with pytest.raises(NotFound):
+        remote.log_predictions(X[:2], [0, 1], model="no-such-model")
