@@ -12,17 +12,11 @@ from mlops_jupyter import InvalidInput, NotFound
 
 
 @pytest.fixture
-def served(db_url, tmp_path):
+def served(db_url, tmp_path, wine):
     """A production classifier with a drift reference, on each SQL backend."""
-    from sklearn.datasets import load_wine
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     import mlops_jupyter as mj
 
-    X, y = load_wine(return_X_y=True, as_frame=True)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
+    model, X, y = wine
     train = tmp_path / "wine.csv"
     X.assign(target=y).to_csv(train, index=False)
     client = mj.Client(db_url, artifact_root=str(tmp_path / "artifacts"))

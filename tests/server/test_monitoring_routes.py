@@ -20,18 +20,6 @@ def jp_server_config(jp_server_config, artifact_root):
     return {**jp_server_config, "MlopsExtensionApp": app}
 
 
-@pytest.fixture(scope="module")
-def wine():
-    from sklearn.datasets import load_wine
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = load_wine(return_X_y=True, as_frame=True)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
-    return model, X, y
-
-
 @pytest.fixture
 def client(sqlite_url, artifact_root):
     import mlops_jupyter as mj

@@ -104,20 +104,18 @@ def test_two_servers_share_one_postgresql_database(tmp_path, pg_url, monkeypatch
     '--MlopsExtensionApp.trusted_models=["wine"]',
     "--MlopsExtensionApp.trusted_models=wine",
 ])
-def test_trust_given_on_the_command_line_lets_the_predict_route_load_a_pickle(tmp_path, option):
+def test_trust_given_on_the_command_line_lets_the_predict_route_load_a_pickle(tmp_path, option,
+                                                                           wine):
     import urllib.error
     import urllib.request
 
-    from sklearn.datasets import load_wine
-    from sklearn.linear_model import LogisticRegression
-
+    model, X, _ = wine
     uri = f"sqlite:///{tmp_path / 'serve.db'}"
-    X, y = load_wine(return_X_y=True, as_frame=True)
     client = mj.Client(uri, artifact_root=str(tmp_path / "home" / "artifacts"))
     with client.start_iteration("wine", "serve", "fit", capture_environment=False) as it:
-        mv = it.log_model(LogisticRegression(max_iter=5000).fit(X, y), "wine", reference=X)
+        mv = it.log_model(model, "wine", reference=X)
     with client.start_iteration("wine", "serve", "other", capture_environment=False) as it:
-        it.log_model(LogisticRegression(max_iter=5000).fit(X, y), "untrusted", reference=X)
+        it.log_model(model, "untrusted", reference=X)
     client.promote("wine", mv.version)
     client.promote("untrusted", 1)
     client.close()

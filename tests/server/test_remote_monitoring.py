@@ -13,16 +13,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def served(remote_tracking_uri, live_server, tmp_path):
+def served(remote_tracking_uri, live_server, tmp_path, wine):
     """Version 1 of "wine" in production on the server's database, and two clients:
     one through the server (remote), one on the database itself (local)."""
-    from sklearn.datasets import load_wine
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = load_wine(return_X_y=True, as_frame=True)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
+    model, X, y = wine
     local = mj.Client(live_server.db_url, artifact_root=str(tmp_path / "artifacts"))
     with local.start_iteration("wine", "serve", "fit", capture_environment=False) as it:
         mv = it.log_model(model, "wine", reference=X)

@@ -15,18 +15,6 @@ XSS = "<img src=x onerror=alert(1)>"
 HOUR = 3600
 
 
-@pytest.fixture(scope="module")
-def wine():
-    from sklearn.datasets import load_wine
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = load_wine(return_X_y=True, as_frame=True)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
-    return model, X, y
-
-
 @pytest.fixture
 def served(wine, tmp_path):
     """wine-classifier v1 in production with a reference (its local train CSV), and
