@@ -7,6 +7,7 @@ REST routes hold no registry or monitoring rules of their own.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -15,10 +16,13 @@ from typing import Any
 from ..alerts.mixin import AlertsClientMixin
 from ..config import Settings
 from ..entities import ModelVersion
+from ..errors import MlopsError
 from ..monitoring.client import MonitoringClientMixin
 from ..registry.client import RegistryClientMixin
 from ..registry.serialization import trust_keys
 from ..store.sql_store import SqlStore
+
+log = logging.getLogger("mlops_jupyter")
 
 SERVED_FLUSH_SECONDS = 0.2
 
@@ -98,10 +102,17 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
                     for col, values in zip(cols, entry, strict=True):
                         col.extend(values)
                 rows, outputs, conf, lat, statuses, errors, ids, at = cols
-                self.log_predictions(
-                    pd.DataFrame.from_records(rows), outputs, model=model, version=version,
-                    confidences=conf, latencies_ms=lat, request_ids=ids, statuses=statuses,
-                    errors=errors, at=at)
+                try:
+                    # DataFrame(rows), not from_records: rows that are all {} (a refused
+                    # request) must still make one frame row each.
+                    self.log_predictions(
+                        pd.DataFrame(rows), outputs, model=model, version=version,
+                        confidences=conf, latencies_ms=lat, request_ids=ids,
+                        statuses=statuses, errors=errors, at=at)
+                except MlopsError as e:  # cannot succeed later: say it, keep the others
+                    log.error("mlops_jupyter: %d predict-route records of %s v%s not logged: "
+                              "%s", len(ids), model, version, e)
+                    continue
                 n += len(ids)
             return n
 

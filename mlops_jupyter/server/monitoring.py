@@ -155,7 +155,7 @@ def ingest(core: Any, model: str, version: int | None, parsed: ParsedRecords) ->
         if taken:
             raise Conflict(f"{len(taken)} request ids are already logged, e.g. "
                            f"{sorted(taken)[0]!r}; nothing was stored", field="records")
-    frame = pd.DataFrame.from_records(parsed.inputs)
+    frame = pd.DataFrame(parsed.inputs)  # one row per record, even for {} inputs
     ids = core.log_predictions(
         frame, parsed.outputs, model=model, version=version, confidences=parsed.confidences,
         latencies_ms=parsed.latencies, request_ids=parsed.request_ids,

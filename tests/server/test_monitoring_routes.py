@@ -155,6 +155,21 @@ async def test_predict_serves_production_and_logs_every_request(api, registered,
     assert (await api("POST", "models/nope/predict", {"inputs": bad}))[0] == 404
 
 
+async def test_requests_refused_before_any_input_is_read_are_logged(api, registered):
+    # Only refused requests in one flush: their inputs are all empty ({}), which must
+    # still give one logged row each (and not fail the flush, losing them).
+    for body in (b"{not json", b"[1, 2]"):
+        code, _ = await api("POST", "models/wine/predict", body_raw=body)
+        assert code == 400
+    code, recent = await api("GET", "monitoring/models/wine/predictions")
+    assert code == 200, recent
+    assert [p["status"] for p in recent["predictions"]] == ["error", "error"]
+    assert [p["inputs"] for p in recent["predictions"]] == [{}, {}]
+    code, answer = await api("POST", "monitoring/predictions", {
+        "model": "wine", "records": [{"inputs": {}, "status": "error", "error": "timeout"}]})
+    assert code == 200 and len(answer["request_ids"]) == 1
+
+
 async def test_a_concurrent_burst_is_batched_and_nothing_is_lost(api, registered, wine,
                                                                  jp_serverapp):
     import asyncio
