@@ -29,15 +29,16 @@ class WalCheckpointer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._due: set[str] = set()
+        self._due: dict[str, int] = {}  # path -> the request number being waited for
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.done = 0  # checkpoints run, for tests and diagnostics
+        self.requested: dict[str, int] = {}  # path -> requests so far
+        self.completed: dict[str, int] = {}  # path -> requests a finished run covered
 
     def request(self, path: str) -> None:
         """Ask for a checkpoint of the database file at ``path`` (cheap; coalesced)."""
         with self._lock:
-            self._due.add(path)
+            self.requested[path] = self._due[path] = self.requested.get(path, 0) + 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="mlops-jupyter-checkpoint")
@@ -50,9 +51,11 @@ class WalCheckpointer:
             time.sleep(SETTLE_SECONDS)
             self._wake.clear()
             with self._lock:
-                due, self._due = self._due, set()
-            for path in due:
+                due, self._due = self._due, {}
+            for path, number in due.items():
                 self.checkpoint(path)
+                with self._lock:  # every commit up to request `number` is copied
+                    self.completed[path] = max(self.completed.get(path, 0), number)
 
     def checkpoint(self, path: str) -> None:
         if not Path(path).exists():  # deleted meanwhile: nothing to copy, never create it
@@ -63,7 +66,6 @@ class WalCheckpointer:
                                   isolation_level=None)
             try:
                 con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                self.done += 1
             finally:
                 con.close()
         except sqlite3.Error as e:  # busy or gone: the next commit asks again

@@ -29,12 +29,12 @@ def test_commits_leave_the_checkpoint_to_the_background_thread(tmp_path):
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
         with write_tx(engine) as conn:
             conn.execute(text("CREATE TABLE t (x TEXT)"))
-        before = checkpointer.done
         with write_tx(engine) as conn:  # ~2,500 pages of log
             conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": "v" * 1000}] * 10_000)
-        assert _wait_for(lambda: checkpointer.done > before)
-        # every frame of the log is now in the database file: a new passive checkpoint
-        # finds nothing left to copy
+        asked = checkpointer.requested[str(path)]
+        assert _wait_for(lambda: checkpointer.completed.get(str(path), 0) >= asked)
+        # every frame of the log is now in the database file (and no other checkpoint of
+        # it is due): a new passive checkpoint finds nothing left to copy
         con = sqlite3.connect(path)
         try:
             busy, frames, copied = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
