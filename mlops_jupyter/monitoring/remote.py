@@ -33,11 +33,11 @@ POST_RECORDS = 10_000  # records per POST (the route takes up to 50,000)
 
 @dataclass
 class RemoteBatch:
-    """Records of one model version (None: production when posted), ready to post."""
+    """One call's predictions as request bodies, written as JSON at the call (so a value
+    JSON cannot carry fails there, not in the background flush)."""
 
     model: str
-    version: int | None
-    records: list[dict[str, Any]]
+    bodies: list[tuple[bytes, int]]  # (JSON body, predictions in it)
 
 
 class RemoteMonitoring:
@@ -92,31 +92,29 @@ class RemoteMonitoring:
             records.append(record)
         if version is None:
             version = self.production_version(model)  # now, as a database URI does
-        return RemoteBatch(model, version, records)
+        chunks = [records[i:i + POST_RECORDS] for i in range(0, len(records), POST_RECORDS)]
+        return RemoteBatch(model, [(_encoded({"model": model, "version": version,
+                                              "records": chunk}), len(chunk))
+                                   for chunk in chunks])
 
     def post(self, batches: Sequence[RemoteBatch]) -> int:
         """Send queued batches; returns how many predictions the server stored."""
         written = 0
         for batch in batches:
-            for start in range(0, len(batch.records), POST_RECORDS):
-                chunk = batch.records[start:start + POST_RECORDS]
-                body = {"model": batch.model, "records": chunk}
-                if batch.version is not None:
-                    body["version"] = batch.version
+            for body, n in batch.bodies:
                 try:
                     # Safe to retry: the ids were made here, and a batch holding a known
                     # id is refused whole, so a repeat cannot store anything twice.
-                    self.store._request("POST", "monitoring/predictions", body,
-                                        idempotent=True)
+                    answer = self.store._request("POST", "monitoring/predictions",
+                                                 encoded=body, idempotent=True)
                 except Conflict as e:  # already stored (a retried post) or ids reused
-                    log.warning("%d predictions of %s not stored again: %s", len(chunk),
-                                batch.model, e)
+                    log.warning("predictions of %s not stored again: %s", batch.model, e)
                     continue
                 except InvalidInput as e:  # cannot succeed later either: say it, go on
-                    self.dropped += len(chunk)
-                    log.warning("dropped %d predictions of %s: %s", len(chunk), batch.model, e)
+                    self.dropped += n
+                    log.warning("dropped predictions of %s: %s", batch.model, e)
                     continue
-                written += len(chunk)
+                written += len(answer.get("request_ids") or [])
         return written
 
     # -- labels and reports ---------------------------------------------------------------
@@ -166,6 +164,19 @@ class RemoteMonitoring:
 
 
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _encoded(body: dict[str, Any]) -> bytes:
+    import orjson
+
+    from .ingest import _json_default
+
+    try:
+        return orjson.dumps(body, default=_json_default,
+                            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    except TypeError as e:
+        raise InvalidInput(f"a prediction holds a value JSON cannot carry: {e}",
+                           field="inputs") from e
 
 
 def _path(name: str) -> str:

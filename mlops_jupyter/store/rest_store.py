@@ -138,11 +138,13 @@ class RestStore(TrackingStore):
     # -- transport --------------------------------------------------------------
     def _request(self, method: str, path: str, body: Any = None,
                  params: Sequence[tuple[str, Any]] | None = None,
-                 idempotent: bool | None = None) -> Any:
+                 idempotent: bool | None = None, encoded: bytes | None = None) -> Any:
+        """``encoded``: a JSON body already written (instead of ``body``)."""
         url = f"{self.base}/{path}"
         if params:
             url += "?" + urlencode([(k, v) for k, v in params if v is not None])
-        data = None if body is None else json.dumps(body, default=_json_default).encode()
+        data = encoded if encoded is not None else (
+            None if body is None else json.dumps(body, default=_json_default).encode())
         retry_all = method in _IDEMPOTENT if idempotent is None else idempotent
         errors = self._urllib3.exceptions
         last: Exception | None = None

@@ -78,3 +78,17 @@ def test_bad_remote_input_is_refused_at_the_call(served):
         remote.log_predictions(X[:2], [0, 1], model="wine", confidences=[0.5, 1.5])
     with pytest.raises(NotFound):
         remote.log_predictions(X[:2], [0, 1], model="no-such-model")
+
+
+def test_values_json_lacks_are_written_at_the_call(served):
+    import pandas as pd
+
+    remote, local, _, X, _ = served
+    frame = X.iloc[:2].assign(seen=pd.to_datetime(["2026-01-02", None]))
+    frame.loc[1, "ash"] = float("nan")
+    [first, second] = remote.log_predictions(frame, [0, 1], model="wine")
+    remote.flush_predictions()
+    mv = local.get_model_version("wine", stage="production")
+    stored = {p["request_id"]: p["inputs"] for p in local.store.recent_predictions(mv.id)}
+    assert stored[first]["seen"] == "2026-01-02T00:00:00"
+    assert stored[second]["seen"] is None and stored[second]["ash"] is None
