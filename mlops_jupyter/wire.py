@@ -206,6 +206,21 @@ def model_version(v: ModelVersion) -> dict[str, Any]:
             "aliases": list(v.aliases)}
 
 
+def to_model_version(d: Mapping[str, Any]) -> ModelVersion:
+    """Inverse of :func:`model_version` (metrics' non-finite strings back to floats)."""
+    return ModelVersion(
+        id=d["id"], model_name=d["model_name"], version=d["version"], stage=d["stage"],
+        source=d["source"], iteration_id=d.get("iteration_id"), sha256=d["sha256"],
+        size=d["size"], format=d["format"], flavor=d.get("flavor"),
+        model_class=d.get("model_class"), filename=d.get("filename"),
+        description=d.get("description"),
+        metrics={k: unnum(v, k) if isinstance(v, str) else v
+                 for k, v in (d.get("metrics") or {}).items()},
+        params=dict(d.get("params") or {}), datasets=tuple(d.get("datasets") or ()),
+        created_at=parse_time(d.get("created_at")), created_by=d.get("created_by"),
+        aliases=tuple(d.get("aliases") or ()))
+
+
 def stage_transition(t: StageTransition) -> dict[str, Any]:
     return {"id": t.id, "model_name": t.model_name, "version": t.version,
             "from_stage": t.from_stage, "to_stage": t.to_stage, "actor": t.actor,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .remote import RemoteMonitoring
 
 PRODUCTION_TTL = 5.0  # seconds a resolved production version is reused
+ALL_TIME_MINUTES = 10**9  # a window length that puts every counter in one window
 
 
 class MonitoringClientMixin:
@@ -86,6 +87,9 @@ class MonitoringClientMixin:
         return profile
 
     def reference_profile(self, model: str, *, version: int | None = None) -> dict | None:
+        """The reference profile of a version (production by default), or None."""
+        if (remote := self._remote()) is not None:
+            return remote.reference_profile(model, version)
         return self.store.get_reference_profile(self._version_for(model, version).id)
 
     # -- logging ----------------------------------------------------------------------
@@ -284,6 +288,24 @@ class MonitoringClientMixin:
             return remote
         mv, minutes, start, end = self._scope(model, version, window, since, until)
         return drift_frame(self.store, mv, self._profile(mv.id), minutes, start, end)
+
+    def feature_counts(self, model: str, feature: str, *, version: int | None = None,
+                       since: Any = None, until: Any = None) -> dict[int, int]:
+        """Predictions per reference bin of ``feature`` (or ``__prediction__``,
+        ``__confidence__``) from ``since`` to ``until``, to minute resolution."""
+        self.flush_predictions()
+        if (remote := self._remote()) is not None:
+            return remote.feature_counts(model, feature, version, since, until)
+        mv = self._version_for(model, version)
+        start, end = to_epoch(since), to_epoch(until)
+        rows = self.store.bin_counts(
+            mv.id, window_minutes=ALL_TIME_MINUTES,
+            since_minute=None if start is None else int(start // 60),
+            until_minute=None if end is None else int(-(-end // 60)), features=[feature])
+        counts: dict[int, int] = {}
+        for _, _, b, c in rows:
+            counts[b] = counts.get(b, 0) + c
+        return counts
 
     def traffic(self, model: str, *, version: int | None = None, window: Any = "1h",
                 since: Any = None, until: Any = None) -> pd.DataFrame:

@@ -130,6 +130,22 @@ class RemoteMonitoring:
             labeled += int(answer.get("labeled", 0))
         return labeled
 
+    def reference_profile(self, model: str, version: int | None) -> dict[str, Any] | None:
+        answer = self.store._request("GET", f"monitoring/models/{_path(model)}/reference",
+                                     params=[("version", version)])
+        return answer.get("profile")
+
+    def feature_counts(self, model: str, feature: str, version: int | None, since: Any,
+                       until: Any) -> dict[int, int]:
+        from .windows import to_epoch
+
+        start, end = to_epoch(since), to_epoch(until)
+        answer = self.store._request(
+            "GET", f"monitoring/models/{_path(model)}/counts",
+            params=[("feature", feature), ("version", version),
+                    ("since", "all" if start is None else start), ("until", end)])
+        return {int(b): int(c) for b, c in answer.get("counts") or []}
+
     def report(self, kind: str, model: str, *, version: int | None, window: Any, since: Any,
                until: Any, every: int | None = None, windows: int = 5) -> pd.DataFrame:
         """A report route's rows as the DataFrame the database path returns (the client

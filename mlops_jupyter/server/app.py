@@ -174,6 +174,8 @@ class MlopsExtensionApp(ExtensionApp):
             (api(f"{watched}/traffic"), monitoring.TrafficHandler),
             (api(f"{watched}/performance"), monitoring.PerformanceHandler),
             (api(f"{watched}/predictions"), monitoring.RecentPredictionsHandler),
+            (api(f"{watched}/reference"), monitoring.ReferenceHandler),
+            (api(f"{watched}/counts"), monitoring.FeatureCountsHandler),
             (api("monitoring/resources"), monitoring.ResourcesHandler),
             (api("alerts/rules"), alerts.RulesHandler),
             (api(r"alerts/rules/(?P<rule_id>\d+)"), alerts.RuleHandler),

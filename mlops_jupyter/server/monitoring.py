@@ -21,6 +21,7 @@ from tornado import web
 from .. import wire
 from ..entities import ModelVersion
 from ..errors import Conflict, InvalidInput
+from ..monitoring.client import ALL_TIME_MINUTES
 from ..monitoring.profile import LATENCY, LATENCY_EDGES, STATUS, percentile_from_bins
 from ..monitoring.windows import to_epoch, window_minutes
 from ..store.sql_registry import check_model_name
@@ -30,7 +31,6 @@ MAX_RECORDS = 50_000
 MAX_LABELS = 50_000
 MAX_RECENT = 1000
 DAY = 86_400.0
-_ALL_TIME_WINDOW = 10**9  # minutes: one window holding every bin since the start
 _STATUSES = ("ok", "error")
 
 
@@ -207,7 +207,7 @@ class LabelsHandler(MonitoringHandler):
 def summarize(core: Any, mv: ModelVersion, last_at: float | None, now: float) -> dict[str, Any]:
     """The 24-hour figures of one production version (blocking)."""
     store = core.store
-    counts = store.bin_counts(mv.id, window_minutes=_ALL_TIME_WINDOW,
+    counts = store.bin_counts(mv.id, window_minutes=ALL_TIME_MINUTES,
                               since_minute=int((now - DAY) // 60), until_minute=None,
                               features=[STATUS, LATENCY])
     status = {b: c for _, f, b, c in counts if f == STATUS}
@@ -346,6 +346,49 @@ class RecentPredictionsHandler(MonitoringHandler):
             "latency_ms": wire.num(r["latency_ms"]),
             "status": r["status"], "error": r["error"], "label": _decoded(r["label"]),
         } for r in rows]})
+
+
+class ReferenceHandler(MonitoringHandler):
+    """The reference profile of a version: bins and counts, never data."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        name = check_model_name(name)
+        version = self.query_version()
+        core = self.core
+
+        def run() -> tuple[int, Any]:
+            mv = core.version_for(name, version)
+            return mv.version, core.store.get_reference_profile(mv.id)
+
+        number, profile = await self.call(run)
+        self.reply({"model": name, "version": number, "profile": wire.plain(profile)})
+
+
+class FeatureCountsHandler(MonitoringHandler):
+    """How many predictions fell in each reference bin of one feature, over a range."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        name = check_model_name(name)
+        feature = self.get_query_argument("feature", "")
+        if not feature:
+            raise InvalidInput("give the feature to count", field="feature")
+        since = self.query_time("since", "24h")
+        until = self.query_time("until", None)
+        version = self.query_version()
+        core = self.core
+
+        def run() -> tuple[int, dict[int, int]]:
+            counts = core.feature_counts(name, feature, version=version, since=since,
+                                         until=until)
+            return core.version_for(name, version).version, counts
+
+        number, counts = await self.call(run)
+        self.reply({"model": name, "version": number, "feature": feature,
+                    "counts": [[b, c] for b, c in sorted(counts.items())]})
 
 
 class ResourcesHandler(MonitoringHandler):

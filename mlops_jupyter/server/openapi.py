@@ -172,8 +172,8 @@ def path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def query(name: str, schema: dict[str, Any], description: str = "",
-          explode: bool | None = None) -> dict[str, Any]:
-    p: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+          explode: bool | None = None, required: bool = False) -> dict[str, Any]:
+    p: dict[str, Any] = {"name": name, "in": "query", "required": required, "schema": schema}
     if description:
         p["description"] = description
     if explode is not None:
@@ -389,6 +389,22 @@ PATHS: dict[str, Any] = {
         params=[_NAME, query("limit", {"type": "integer", "minimum": 1, "maximum": 1000,
                                        "default": 100}), query("version", ID)],
         tag="monitoring")},
+    "/monitoring/models/{name}/reference": {"get": op(
+        "Reference profile", ok("200", obj(["model", "version", "profile"], {
+            "model": _STR, "version": ID, "profile": {"type": ["object", "null"]}}),
+            "bins and counts of the training data (null: no reference)"),
+        params=[_NAME, query("version", ID, "default: the production version")],
+        tag="monitoring")},
+    "/monitoring/models/{name}/counts": {"get": op(
+        "Feature bin counts", ok("200", obj(["model", "version", "feature", "counts"], {
+            "model": _STR, "version": ID, "feature": _STR,
+            "counts": {"type": "array", "items": {"type": "array", "items": {
+                "type": "integer"}, "minItems": 2, "maxItems": 2}}}),
+            "[reference bin, predictions] pairs"),
+        params=[_NAME, query("feature", {"type": "string", "minLength": 1},
+                             "a feature of the reference profile, or __prediction__ / "
+                             "__confidence__", required=True),
+                *_REPORT_QUERY[1:]], tag="monitoring")},
     "/alerts/rules": {
         "get": op("List alert rules", ok("200", obj(["rules"], {
             "rules": {"type": "array", "items": ref("AlertRule")}}), "every rule"),

@@ -7,6 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..entities import ModelVersion, RegisteredModel, StageTransition
+from ..errors import InvalidInput
+
+
+def check_one_selector(stage: str | None, version: int | None, alias: str | None) -> None:
+    """A version is named by exactly one of a stage, a number or an alias."""
+    if sum(x is not None for x in (stage, version, alias)) != 1:
+        raise InvalidInput("give exactly one of stage=, version= or alias=",
+                           hint="e.g. stage='production'")
 
 
 class RegistryStore(ABC):

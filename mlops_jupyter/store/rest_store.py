@@ -22,7 +22,17 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from .. import wire
-from ..entities import Dataset, DatasetRef, Experiment, Iteration, Metric, Param, Project, Source
+from ..entities import (
+    Dataset,
+    DatasetRef,
+    Experiment,
+    Iteration,
+    Metric,
+    ModelVersion,
+    Param,
+    Project,
+    Source,
+)
 from ..errors import (
     AlreadyExists,
     Conflict,
@@ -44,6 +54,7 @@ from .base import (
     SearchResult,
     TrackingStore,
 )
+from .registry_base import check_one_selector
 
 API_PATH = "mlops/api"
 PAGE = 500  # the server's largest page
@@ -391,3 +402,27 @@ class RestStore(TrackingStore):
             total = len(iterations)
         return SearchResult(iterations, total, p, m, t)
 
+
+    # -- registry (reads) -----------------------------------------------------------
+    # What monitoring needs to name a version; registering, promoting and loading
+    # models still go through a database URI or the REST routes.
+    def get_model_version(self, name: str, version: int) -> ModelVersion:
+        return wire.to_model_version(
+            self._request("GET", f"models/{quote(name, safe='')}/versions/{int(version)}"))
+
+    def list_model_versions(self, name: str) -> list[ModelVersion]:
+        answer = self._request("GET", f"models/{quote(name, safe='')}")
+        return [wire.to_model_version(v) for v in answer.get("versions") or []]
+
+    def resolve_model_version(self, name: str, *, stage: str | None = None,
+                              version: int | None = None,
+                              alias: str | None = None) -> ModelVersion:
+        check_one_selector(stage, version, alias)
+        if version is not None:
+            return self.get_model_version(name, int(version))
+        found = [v for v in self.list_model_versions(name)
+                 if (v.stage == stage if stage is not None else alias in v.aliases)]
+        if not found:
+            what = f"in stage {stage!r}" if stage is not None else f"with alias {alias!r}"
+            raise NotFound(f"model {name!r} has no version {what}")
+        return max(found, key=lambda v: v.version)

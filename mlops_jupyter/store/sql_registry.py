@@ -22,7 +22,7 @@ from ..errors import AlreadyExists, Conflict, InvalidInput, NotFound, did_you_me
 from ..validation import check_name
 from .engine import read_tx, write_tx
 from .models import ModelAliasRow, ModelVersionRow, RegisteredModelRow, StageTransitionRow
-from .registry_base import RegistryStore
+from .registry_base import RegistryStore, check_one_selector
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -189,10 +189,7 @@ class SqlRegistry(RegistryStore):
     def resolve_model_version(self, name: str, *, stage: str | None = None,
                               version: int | None = None,
                               alias: str | None = None) -> ModelVersion:
-        given = [x for x in (stage, version, alias) if x is not None]
-        if len(given) != 1:
-            raise InvalidInput("give exactly one of stage=, version= or alias=",
-                               hint="e.g. stage='production'")
+        check_one_selector(stage, version, alias)
         if version is not None:
             return self.get_model_version(name, int(version))
         if stage is not None:

@@ -437,12 +437,9 @@ class MonitorWidget(w.VBox):
         start = labels[label]
         from ..tracking import fluent
 
-        rows = fluent.get_client().store.bin_counts(
-            data.version.id, window_minutes=data.window_minutes, since_minute=start,
-            until_minute=start + data.window_minutes, features=[self.feature])
-        current: dict[int, int] = {}
-        for _, _, b, c in rows:
-            current[b] = current.get(b, 0) + c
+        current = fluent.get_client().feature_counts(
+            self.model_name, self.feature, version=data.version.version, since=start * 60,
+            until=(start + data.window_minutes) * 60)
         return reference, current, label
 
     # -- interaction ------------------------------------------------------------------

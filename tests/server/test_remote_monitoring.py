@@ -92,3 +92,31 @@ def test_values_json_lacks_are_written_at_the_call(served):
     stored = {p["request_id"]: p["inputs"] for p in local.store.recent_predictions(mv.id)}
     assert stored[first]["seen"] == "2026-01-02T00:00:00"
     assert stored[second]["seen"] is None and stored[second]["ash"] is None
+
+
+def test_the_dashboard_reads_through_the_server(served, remote_tracking_uri):
+    from mlops_jupyter.tracking import fluent
+    from mlops_jupyter.widgets.monitoring import MonitorWidget, bin_labels
+
+    remote, local, model, X, _ = served
+    hour = time.time() // 3600 * 3600
+    shifted = X.assign(alcohol=X["alcohol"] + 2.5)
+    remote.log_predictions(shifted, model.predict(shifted), model="wine", at=hour + 60,
+                           confidences=model.predict_proba(shifted).max(axis=1))
+    remote.flush_predictions()
+    fluent.set_tracking_uri(remote_tracking_uri)
+    try:
+        widget = MonitorWidget("wine", feature="alcohol")
+        assert widget.data.version.version == 1 and widget.data.profile is not None
+        assert widget.data.traffic["predictions"].sum() == len(X)
+        reference, current = widget.distribution_figure.data
+        assert list(reference.x) == bin_labels(widget.data.reference("alcohol"))
+        assert sum(current.customdata) == len(X)
+        assert current.y[-1] > 0.9  # shifted: nearly everything above the top edge
+        # the same counts as read from the database itself
+        start = int(hour // 60)
+        assert remote.feature_counts("wine", "alcohol", since=start * 60,
+                                     until=(start + 60) * 60) == local.feature_counts(
+            "wine", "alcohol", since=start * 60, until=(start + 60) * 60)
+    finally:
+        fluent.reset()
