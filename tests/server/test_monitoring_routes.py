@@ -355,3 +355,21 @@ async def test_drift_over_windows_of_n_predictions(api, client, wine):
     assert [r["drift"] for r in alcohol] == [False, True]
     code, bad = await api("GET", "monitoring/models/wine/drift", params={"every": "0"})
     assert code == 400 and bad["field"] == "every"
+
+
+async def test_reference_and_feature_counts(api, registered, wine):
+    model, X, _ = wine
+    code, ref = await api("GET", "monitoring/models/wine/reference")
+    assert code == 200 and ref["version"] == 1
+    alcohol = next(f for f in ref["profile"]["features"] if f["name"] == "alcohol")
+    assert sum(alcohol["counts"]) == len(X)  # counts of the training data, never rows
+    code, _ = await api("POST", "models/wine/predict", {"instances": rows(X, 5)})
+    assert code == 200
+    code, counts = await api("GET", "monitoring/models/wine/counts",
+                             params={"feature": "alcohol", "since": "1h"})
+    assert code == 200 and sum(n for _, n in counts["counts"]) == 5
+    code, err = await api("GET", "monitoring/models/wine/counts")
+    assert code == 400 and err["field"] == "feature"
+    code, counts = await api("GET", "monitoring/models/wine/counts",
+                             params={"feature": "no-such-feature"})
+    assert code == 200 and counts["counts"] == []
