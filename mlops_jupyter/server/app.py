@@ -91,6 +91,11 @@ class MlopsExtensionApp(ExtensionApp):
         2.0, config=True,
         help="How often the predict route re-reads a model's production version; a "
              "promotion or rollback is served at most this many seconds later.")
+    batch_predictions = Bool(
+        True, config=True,
+        help="Predict concurrent requests to one model in one model call (faster under "
+             "load). Turn off for a model whose answer for a row depends on the other "
+             "rows it is called with.")
     metrics_public = Bool(
         False, config=True,
         help="Serve the Prometheus metrics at {base_url}mlops/metrics without "
@@ -131,6 +136,7 @@ class MlopsExtensionApp(ExtensionApp):
             "mlops_keys": KeysCache(store, self.keys_cache_seconds),
             "mlops_core": self.core,
             "mlops_models": predict.ModelCache(self.core, self.production_check_seconds),
+            "mlops_batch_predictions": self.batch_predictions,
             "mlops_metrics": metrics.PromMetrics(self.core, self.resources,
                                                  self.drift_metrics_seconds),
             "mlops_resources": self.resources,

@@ -18,7 +18,8 @@ the requests that arrive queue up, and the next call takes them all at once (at 
 ``MAX_INSTANCES`` rows). An idle server adds no wait; a busy one pays the model's
 fixed per-call cost (input validation, for scikit-learn) once per batch instead of
 once per request. When a batch fails, its requests are retried one by one, so one
-request's problem is never another's error.
+request's problem is never another's error. ``batch_predictions = False`` turns this
+off (for a model whose answer for a row depends on the other rows of the call).
 """
 
 from __future__ import annotations
@@ -304,9 +305,13 @@ class PredictHandler(MlopsHandler):
         where = "inputs" if single else "instances"
         try:
             clean = check_rows(served, rows, where)
-            if served.batcher is None:
-                served.batcher = Batcher(served, in_pool(self.settings["mlops_executor"]))
-            outputs, confidences = await served.batcher.predict(clean)
+            if not self.settings.get("mlops_batch_predictions", True):
+                outputs, confidences = await self.call(run_model, served, clean)
+            else:
+                if served.batcher is None:
+                    served.batcher = Batcher(served,
+                                             in_pool(self.settings["mlops_executor"]))
+                outputs, confidences = await served.batcher.predict(clean)
         except MlopsError as e:
             await self._log_failure(served, rows, str(e))
             raise
