@@ -206,6 +206,23 @@ def model_version(v: ModelVersion) -> dict[str, Any]:
             "aliases": list(v.aliases)}
 
 
+def to_registered_model(d: Mapping[str, Any]) -> RegisteredModel:
+    """Inverse of :func:`registered_model`."""
+    return RegisteredModel(
+        id=d["id"], name=d["name"], description=d.get("description"),
+        created_at=parse_time(d["created_at"]), updated_at=parse_time(d["updated_at"]),
+        latest_version=d["latest_version"], production_version=d.get("production_version"),
+        aliases=dict(d.get("aliases") or {}))
+
+
+def to_stage_transition(d: Mapping[str, Any]) -> StageTransition:
+    """Inverse of :func:`stage_transition`."""
+    return StageTransition(
+        id=d["id"], model_name=d["model_name"], version=d["version"],
+        from_stage=d["from_stage"], to_stage=d["to_stage"], actor=d["actor"],
+        at=parse_time(d["at"]), comment=d.get("comment"))
+
+
 def to_model_version(d: Mapping[str, Any]) -> ModelVersion:
     """Inverse of :func:`model_version` (metrics' non-finite strings back to floats)."""
     return ModelVersion(

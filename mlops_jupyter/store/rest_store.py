@@ -22,17 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from .. import wire
-from ..entities import (
-    Dataset,
-    DatasetRef,
-    Experiment,
-    Iteration,
-    Metric,
-    ModelVersion,
-    Param,
-    Project,
-    Source,
-)
+from ..entities import Dataset, DatasetRef, Experiment, Iteration, Metric, Param, Project, Source
 from ..errors import (
     AlreadyExists,
     Conflict,
@@ -54,7 +44,7 @@ from .base import (
     SearchResult,
     TrackingStore,
 )
-from .registry_base import check_one_selector
+from .rest_registry import RestRegistryMixin
 
 API_PATH = "mlops/api"
 PAGE = 500  # the server's largest page
@@ -109,12 +99,13 @@ class NotThroughTheServer(InvalidInput, AttributeError):
     ``hasattr(store, ...)`` stays False)."""
 
 
-class RestStore(TrackingStore):
+class RestStore(RestRegistryMixin, TrackingStore):
     """Tracking data behind a running mlops-jupyter server extension."""
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for names the class lacks: the registry, monitoring and alert
-        # operations, which a remote kernel reaches through the REST routes.
+        # Only called for names the class lacks: registering and loading models,
+        # monitoring's SQL side and alert rules, which a remote kernel reaches through
+        # the REST routes.
         if name.startswith("_"):
             raise AttributeError(name)
         raise NotThroughTheServer(
@@ -401,28 +392,3 @@ class RestStore(TrackingStore):
         if query.limit is None and not query.offset:
             total = len(iterations)
         return SearchResult(iterations, total, p, m, t)
-
-
-    # -- registry (reads) -----------------------------------------------------------
-    # What monitoring needs to name a version; registering, promoting and loading
-    # models still go through a database URI or the REST routes.
-    def get_model_version(self, name: str, version: int) -> ModelVersion:
-        return wire.to_model_version(
-            self._request("GET", f"models/{quote(name, safe='')}/versions/{int(version)}"))
-
-    def list_model_versions(self, name: str) -> list[ModelVersion]:
-        answer = self._request("GET", f"models/{quote(name, safe='')}")
-        return [wire.to_model_version(v) for v in answer.get("versions") or []]
-
-    def resolve_model_version(self, name: str, *, stage: str | None = None,
-                              version: int | None = None,
-                              alias: str | None = None) -> ModelVersion:
-        check_one_selector(stage, version, alias)
-        if version is not None:
-            return self.get_model_version(name, int(version))
-        found = [v for v in self.list_model_versions(name)
-                 if (v.stage == stage if stage is not None else alias in v.aliases)]
-        if not found:
-            what = f"in stage {stage!r}" if stage is not None else f"with alias {alias!r}"
-            raise NotFound(f"model {name!r} has no version {what}")
-        return max(found, key=lambda v: v.version)
