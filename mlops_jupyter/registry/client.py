@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -12,7 +13,7 @@ from ..entities import ModelVersion, RegisteredModel, StageTransition
 from ..environment import current_user
 from ..errors import InvalidInput, NotFound
 from ..store.sql_registry import check_model_name
-from .artifacts import ArtifactStore
+from .artifacts import ArtifactStore, HashMismatch
 from .serialization import describe_model, dumps, format_for_filename, loads
 
 log = logging.getLogger("mlops_jupyter")
@@ -142,11 +143,26 @@ class RegistryClientMixin:
         return self.load_version(mv, trusted=trusted)
 
     def load_version(self, mv: ModelVersion, *, trusted: bool = False) -> Any:
+        """Load a version's file after checking its SHA-256 (and trust, for pickles).
+
+        With a server tracking URI the file is downloaded once into the local
+        artifact store (content-addressed, so it doubles as a cache).
+        """
+        download = getattr(self.store, "model_file", None)
         try:
             data = self.artifacts.read_verified(mv.sha256)
         except NotFound as e:
-            raise NotFound(f"the file of model {mv.model_name!r} version {mv.version} is "
-                           f"missing: {e.message}", hint=e.hint) from e
+            if download is None:
+                raise NotFound(f"the file of model {mv.model_name!r} version {mv.version} "
+                               f"is missing: {e.message}", hint=e.hint) from e
+            data = None
+        if data is None:
+            data = download(mv.model_name, mv.version)
+            if hashlib.sha256(data).hexdigest() != mv.sha256:  # nothing is unpickled
+                raise HashMismatch(f"the file of model {mv.model_name!r} version "
+                                   f"{mv.version} sent by the server does not match its "
+                                   "SHA-256; it was not loaded")
+            self.artifacts.put_bytes(data)
         return loads(data, mv.format, name=mv.model_name, version=mv.version, sha256=mv.sha256,
                      trusted=trusted)
 

@@ -168,6 +168,7 @@ class MlopsExtensionApp(ExtensionApp):
             (api(model), registry.ModelHandler),
             (api(f"{model}/versions"), registry.VersionsHandler),
             (api(version), registry.VersionHandler),
+            (api(f"{version}/file"), registry.ModelFileHandler),
             (api(f"{version}/stage"), registry.StageHandler),
             (api(f"{model}/rollback"), registry.RollbackHandler),
             (api(f"{model}/history"), registry.HistoryHandler),

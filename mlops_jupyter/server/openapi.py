@@ -129,6 +129,13 @@ PATHS: dict[str, Any] = {
     "/models/{name}/versions/{version}": {"get": op(
         "Get model version", ok("200", ref("ModelVersion"), "one version"),
         params=[NAME_PARAM, path("version")], tag="registry")},
+    "/models/{name}/versions/{version}/file": {"get": op(
+        "Download model file", {**ok("200", None, ""), "200": {
+            "description": "the stored bytes (never unpickled by the server); check them "
+                           "against the X-Model-Sha256 header before loading",
+            "content": {"application/octet-stream": {"schema": {
+                "type": "string", "format": "binary"}}}}},
+        params=[NAME_PARAM, path("version")], tag="registry")},
     "/models/{name}/versions/{version}/stage": {"post": op(
         "Change stage", ok("200", ref("ModelVersion"), "moved (409 if already there)"),
         params=[NAME_PARAM, path("version")], tag="registry",

@@ -18,7 +18,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import httputil, web
 
 from .. import wire
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..registry.artifacts import TooLarge
 from ..registry.serialization import format_for_filename
 from ..store.sql_registry import check_alias, check_model_name
@@ -161,6 +161,30 @@ class VersionHandler(RegistryHandler):
         mv = await self.call(self.store.get_model_version, model_name(name),
                              path_id(version, "version"))
         self.reply(wire.model_version(mv))
+
+
+class ModelFileHandler(RegistryHandler):
+    """The stored bytes of a version, for a client that loads it itself (never
+    unpickled here); ``X-Model-Sha256`` says what the client must find."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        mv = await self.call(self.store.get_model_version, model_name(name),
+                             path_id(version, "version"))
+        file = self.core.artifacts.path_for(mv.sha256)
+        if not file.exists():
+            raise NotFound(f"the file of model {mv.model_name!r} version {mv.version} is "
+                           "missing from the server's artifact store", field="version")
+        self.set_header("Content-Type", "application/octet-stream")
+        self.set_header("X-Model-Sha256", mv.sha256)
+        self.set_header("Content-Disposition",
+                        f'attachment; filename="model-v{mv.version}.{mv.format}"')
+        with open(file, "rb") as f:  # noqa: ASYNC230 - chunks are read in the pool
+            while chunk := await self.call(f.read, 1 << 20):
+                self.write(chunk)
+                await self.flush()
+        self.finish()
 
 
 class StageHandler(RegistryHandler):

@@ -2,8 +2,9 @@
 
 Reading versions, stage changes, rollback, aliases and the audit log map onto the
 registry routes; the actor of a change is the server's authenticated user, whatever
-``actor`` says here. Registering a model (which uploads its file with its lineage)
-and loading one are not offered through a server URI.
+``actor`` says here. ``model_file`` downloads a version's bytes; the client checks
+their SHA-256 and its own trust before loading them. Registering a model (which
+uploads its file with its lineage) is not offered through a server URI.
 """
 
 from __future__ import annotations
@@ -75,3 +76,8 @@ class RestRegistryMixin:
     def stage_history(self, name: str) -> list[StageTransition]:
         answer = self._request("GET", f"{self._model_path(name)}/history")
         return [wire.to_stage_transition(t) for t in answer["transitions"]]
+
+    def model_file(self, name: str, version: int) -> bytes:
+        """The stored bytes of a version (unverified: the caller checks the hash)."""
+        return self._request("GET", f"{self._model_path(name)}/versions/{int(version)}/file",
+                             raw=True)

@@ -140,8 +140,10 @@ class RestStore(RestRegistryMixin, TrackingStore):
     # -- transport --------------------------------------------------------------
     def _request(self, method: str, path: str, body: Any = None,
                  params: Sequence[tuple[str, Any]] | None = None,
-                 idempotent: bool | None = None, encoded: bytes | None = None) -> Any:
-        """``encoded``: a JSON body already written (instead of ``body``)."""
+                 idempotent: bool | None = None, encoded: bytes | None = None,
+                 raw: bool = False) -> Any:
+        """``encoded``: a JSON body already written (instead of ``body``); ``raw``: return
+        a successful answer's bytes as they are (not JSON)."""
         url = f"{self.base}/{path}"
         if params:
             url += "?" + urlencode([(k, v) for k, v in params if v is not None])
@@ -170,6 +172,8 @@ class RestStore(RestRegistryMixin, TrackingStore):
                                    hint="is the Jupyter server running, and the URL right?") \
                     from last
             time.sleep(delay)
+        if raw and 200 <= response.status < 300:
+            return response.data
         return self._answer(response)
 
     def _answer(self, response: Any) -> Any:

@@ -58,3 +58,35 @@ def test_registry_stages_aliases_and_history_through_a_server(remote_tracking_ur
     finally:
         remote.close()
         local.close()
+
+
+def test_a_model_is_loaded_through_a_server_after_its_hash_is_checked(
+        remote_tracking_uri, live_server, wine, tmp_path):
+    model, X, _ = wine
+    server_artifacts = live_server.workdir / "home" / "artifacts"
+    local = mj.Client(live_server.db_url, artifact_root=str(server_artifacts))
+    with local.start_iteration("wine", "reg", "fit", capture_environment=False) as it:
+        mv = it.log_model(model, "wine")
+    local.promote("wine", mv.version)
+    local.close()
+    remote = mj.Client(remote_tracking_uri, artifact_root=str(tmp_path / "cache"))
+    try:
+        with pytest.raises(mj.Untrusted):  # a joblib file: trust is still the client's
+            remote.load_model("wine")
+        loaded = remote.load_model("wine", trusted=True)
+        assert loaded.predict(X[:5]).tolist() == model.predict(X[:5]).tolist()
+        # kept in the local content-addressed store: the next load needs no download
+        assert (tmp_path / "cache" / "models" / "sha256" / mv.sha256[:2] / mv.sha256).exists()
+        # bytes that do not match the registered hash are never unpickled
+        stored = server_artifacts / "models" / "sha256" / mv.sha256[:2] / mv.sha256
+        original = stored.read_bytes()
+        stored.write_bytes(original + b"tampered")
+        other = mj.Client(remote_tracking_uri, artifact_root=str(tmp_path / "other"))
+        try:
+            with pytest.raises(mj.StorageError, match="does not match"):
+                other.load_model("wine", trusted=True)
+        finally:
+            other.close()
+            stored.write_bytes(original)  # the server's store is shared by the session
+    finally:
+        remote.close()
