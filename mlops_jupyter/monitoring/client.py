@@ -43,7 +43,8 @@ class MonitoringClientMixin:
         state = self.__dict__.get("_monitoring")
         if state is None:
             state = self.__dict__["_monitoring"] = {
-                "lock": threading.Lock(), "production": {}, "profiles": {}, "models": {}}
+                "lock": threading.Lock(), "versions": {}, "profiles": {}, "models": {}}
+            # "versions": (model, version or None for production) -> (read at, ModelVersion)
         return state
 
     def _remote(self) -> RemoteMonitoring | None:
@@ -58,15 +59,17 @@ class MonitoringClientMixin:
         return state["remote"]
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
-        if version is not None:
-            return self.store.get_model_version(model, int(version))
+        """The named version, or production; reused for ``PRODUCTION_TTL`` seconds so that
+        logging one prediction at a time does not read the registry each time."""
+        key = (model, None if version is None else int(version))
         state = self._monitoring_state()
-        hit = state["production"].get(model)
+        hit = state["versions"].get(key)
         now = time.monotonic()
         if hit is not None and now - hit[0] < PRODUCTION_TTL:
             return hit[1]
-        mv = self.store.resolve_model_version(model, stage="production")
-        state["production"][model] = (now, mv)
+        mv = (self.store.resolve_model_version(model, stage="production") if key[1] is None
+              else self.store.get_model_version(model, key[1]))
+        state["versions"][key] = (now, mv)
         return mv
 
     def _profile(self, version_id: int) -> dict[str, Any] | None:
@@ -175,8 +178,9 @@ class MonitoringClientMixin:
         stamps = np.asarray(when if np.ndim(when) else [when] * n, dtype=float)
         frame = frame.rename(columns=str).reset_index(drop=True)
         if remote is not None:
+            number = self._version_for(model, version).version  # fails now when unknown
             self._prediction_buffer().add(remote.batch(
-                model, version, frame, outputs, stamps, ids, confidences, latencies_ms,
+                model, number, frame, outputs, stamps, ids, confidences, latencies_ms,
                 statuses, errors))
             return ids
         mv = self._version_for(model, version)
@@ -193,8 +197,7 @@ class MonitoringClientMixin:
         """Log one prediction; returns its request id (for labels later)."""
         import pandas as pd
 
-        if self._remote() is None:
-            version = self._version_for(model, version).version  # fails early when unknown
+        version = self._version_for(model, version).version  # fails early when unknown
         frame = (pd.DataFrame([dict(inputs)]) if isinstance(inputs, Mapping)
                  else [inputs])
         return self.log_predictions(

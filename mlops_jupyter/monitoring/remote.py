@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,28 +48,9 @@ class RemoteMonitoring:
     def __init__(self, store: RestStore):
         self.store = store
         self.dropped = 0  # predictions the server refused as invalid (each one logged)
-        self._production: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
 
     # -- writing ------------------------------------------------------------------------
-    def production_version(self, model: str) -> int:
-        """The production version number, re-read as often as with a database URI."""
-        from .client import PRODUCTION_TTL
-
-        with self._lock:
-            hit = self._production.get(model)
-        if hit is not None and time.monotonic() - hit[0] < PRODUCTION_TTL:
-            return hit[1]
-        answer = self.store._request("GET", f"models/{_path(model)}")
-        version = answer.get("production_version")
-        if version is None:
-            raise NotFound(f"model {model!r} has no production version",
-                           hint="promote a version, or pass version=N", field="model")
-        with self._lock:
-            self._production[model] = (time.monotonic(), int(version))
-        return int(version)
-
-    def batch(self, model: str, version: int | None, frame: pd.DataFrame, outputs: list[Any],
+    def batch(self, model: str, version: int, frame: pd.DataFrame, outputs: list[Any],
               at: Sequence[float], request_ids: list[str], confidences: Sequence[Any] | None,
               latencies_ms: Sequence[Any] | None, statuses: Sequence[str] | None,
               errors: Sequence[str | None] | None) -> RemoteBatch:
@@ -90,8 +69,6 @@ class RemoteMonitoring:
             if errors is not None and errors[i] is not None:
                 record["error"] = str(errors[i])
             records.append(record)
-        if version is None:
-            version = self.production_version(model)  # now, as a database URI does
         chunks = [records[i:i + POST_RECORDS] for i in range(0, len(records), POST_RECORDS)]
         return RemoteBatch(model, [(_encoded({"model": model, "version": version,
                                               "records": chunk}), len(chunk))
