@@ -78,10 +78,11 @@ class SqlMonitoring:
 
     def input_schema_id(self, columns: Sequence[Any]) -> int:
         """The id of the input schema with these column names, created on first use."""
-        encoded = json.dumps([str(c) for c in columns])
-        digest = hashlib.sha256(encoded.encode()).hexdigest()
-        known: dict[str, int] = self.__dict__.setdefault("_input_schema_ids", {})
-        if digest not in known:
+        names = tuple(str(c) for c in columns)
+        known: dict[tuple[str, ...], int] = self.__dict__.setdefault("_input_schema_ids", {})
+        if names not in known:
+            encoded = json.dumps(list(names))
+            digest = hashlib.sha256(encoded.encode()).hexdigest()
             find = select(IS.id).where(IS.digest == digest)
             with read_tx(self.engine) as conn:
                 found = conn.execute(find).scalar()
@@ -90,12 +91,12 @@ class SqlMonitoring:
                     from sqlalchemy.dialects.postgresql import insert as upsert
                 else:
                     from sqlalchemy.dialects.sqlite import insert as upsert
-                add = upsert(IS).values(digest=digest, columns=json.loads(encoded))
+                add = upsert(IS).values(digest=digest, columns=list(names))
                 with write_tx(self.engine) as conn:  # concurrent writers: one row wins
                     conn.execute(add.on_conflict_do_nothing(index_elements=["digest"]))
                     found = conn.execute(find).scalar_one()
-            known[digest] = int(found)
-        return known[digest]
+            known[names] = int(found)
+        return known[names]
 
     def set_labels(self, labels: Sequence[tuple[str, str]]) -> int:
         """Attach ground truth (JSON text) to predictions by request id; returns matches."""
