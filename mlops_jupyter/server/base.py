@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http.client import responses
 from typing import Any, TypeVar
 
@@ -69,6 +69,13 @@ def _translate(exc: BaseException | None) -> BaseException | None:
     return exc
 
 
+def in_pool(executor: Any) -> Callable[..., Awaitable[Any]]:
+    """``await call(fn, *args)``: ``fn(*args)`` in ``executor``, off the event loop."""
+    async def call(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+    return call
+
+
 class MlopsHandler(APIHandler):
     """Base of every mlops route: ``auth_resource`` plus error and JSON handling."""
 
@@ -80,9 +87,8 @@ class MlopsHandler(APIHandler):
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking store call in the extension's thread pool."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.settings["mlops_executor"],
-                                          functools.partial(fn, *args, **kwargs))
+        return await in_pool(self.settings["mlops_executor"])(
+            functools.partial(fn, *args, **kwargs))
 
     # -- errors -------------------------------------------------------------------
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:

@@ -39,7 +39,7 @@ from .. import wire
 from ..entities import ModelVersion
 from ..errors import InvalidInput, MlopsError
 from ..store.sql_registry import check_model_name
-from .base import MlopsHandler
+from .base import MlopsHandler, in_pool
 from .base import field as body_field
 
 MAX_INSTANCES = 10_000
@@ -262,13 +262,6 @@ class Batcher:
             _settle(future, (outputs[start:end],
                              None if confidences is None else confidences[start:end]))
             start = end
-
-
-def in_pool(executor: Any) -> Callable[..., Awaitable[Any]]:
-    """``await call(fn, *args)``: ``fn(*args)`` in ``executor``, off the event loop."""
-    async def call(fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-    return call
 
 
 def _settle(future: asyncio.Future, result: Any = None, error: BaseException | None = None

@@ -204,7 +204,8 @@ async def test_a_failing_batch_is_retried_request_by_request():
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
-    from mlops_jupyter.server.predict import Batcher, ServedModel, in_pool
+    from mlops_jupyter.server.base import in_pool
+    from mlops_jupyter.server.predict import Batcher, ServedModel
 
     class Picky:
         """Predicts x * 2; a batch holding a negative x fails as a whole."""
