@@ -85,7 +85,7 @@ def _params(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: b
         for name in names:
             value = ns.get(name, _MISSING)
             if value is _MISSING:
-                out.notes.append(f"param {name!r} is not defined")
+                out.notes.append(missing_note("param", name))
             else:
                 out.params[name] = value if param_literal(value) else _as_param(value)
     elif auto:
@@ -118,7 +118,7 @@ def _metrics(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: 
         for name in names:
             value = ns.get(name, _MISSING)
             if value is _MISSING:
-                out.notes.append(f"metric {name!r} is not defined")
+                out.notes.append(missing_note("metric", name))
                 continue
             number = real_number(value)
             if number is not None:
@@ -139,9 +139,10 @@ def _metrics(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: 
                 out.metrics[name] = number
 
 
-def missing_model_note(model: str | None) -> str:
-    """The note of a ``--model`` variable the cell did not define."""
-    return f"model {model!r} is not defined"
+def missing_note(kind: str, name: str | None) -> str:
+    """The note of a variable named by ``--params``/``--metrics``/``--model`` (``kind``)
+    that the cell did not define."""
+    return f"{kind} {name!r} is not defined"
 
 
 def _model(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bool,
@@ -149,7 +150,7 @@ def _model(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bo
     if model is not None:
         value = ns.get(model, _MISSING)
         if value is _MISSING:
-            out.notes.append(missing_model_note(model))
+            out.notes.append(missing_note("model", model))
         else:
             out.model_name = model_name(value)
         return

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
-from ..capture import CellAnalysis, analyze, capture, missing_model_note
+from ..capture import CellAnalysis, analyze, capture, missing_note
 from ._state import notebook_path
 from .errors import warn
 from .summary import Summary
@@ -137,7 +137,7 @@ def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: A
         if iteration is None:
             lost.append(f"model {opts.register} (no iteration to link it to)")
     for note in got.notes:
-        if register is not None and register.problem and note == missing_model_note(opts.model):
+        if register is not None and register.problem and note == missing_note("model", opts.model):
             continue  # the registration warning below says it, once
         warn(note)
     registered = None
