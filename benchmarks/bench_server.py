@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert
@@ -161,13 +162,7 @@ def load(backend: str, http, api: str, headers: dict, threads: int = 4,
                 errors.append(r.status)
             done[k] += 1
 
-    t0 = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = run_threads(worker, threads)
     report(backend, f"GET iterations/{{id}}, {threads} client threads ({sum(done):,} requests)",
            f"{sum(done) / elapsed:,.0f} req/s", f">= 500/s, errors: {len(errors)}")
 
@@ -216,6 +211,17 @@ def main() -> None:
             elif backend == "postgresql":
                 on_postgres(lambda new_database, w=workdir: run_backend(
                     "postgresql", new_database("bench"), w, args.iterations, args.points))
+
+
+def run_threads(worker: Callable[[int], None], threads: int) -> float:
+    """Run ``worker(k)`` for k in range(threads) at once; seconds until all are done."""
+    t0 = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - t0
 
 
 # -- monitoring: REST ingest, the predict route, drift over 1M predictions ------------------
@@ -326,13 +332,7 @@ def monitoring_benchmarks(workdir: Path, n_rows: int = 1_000_000, n_features: in
                     errors.append(resp.status)
             latencies.extend(mine)
 
-        t0 = time.perf_counter()
-        pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
-        elapsed = time.perf_counter() - t0
+        elapsed = run_threads(worker, threads)
         p99 = statistics.quantiles(latencies, n=100)[-1]
         report(backend, f"POST models/{{name}}/predict, {threads} client threads "
                f"({len(latencies):,} requests)", f"{len(latencies) / elapsed:,.0f} req/s",
