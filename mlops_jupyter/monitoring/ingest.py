@@ -103,14 +103,20 @@ def _plain_number(dtype: Any) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind in "iufb"
 
 
-def _json_value(value: Any) -> str:
+def to_json(value: Any) -> bytes:
+    """``value`` as JSON by orjson: NumPy values, pandas' missing values (null) and
+    timestamps (ISO) included; NaN and infinities null. TypeError if it cannot."""
     import orjson
 
+    return orjson.dumps(value, default=_json_default,
+                        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+
+
+def _json_value(value: Any) -> str:
     try:
-        return orjson.dumps(value, default=_json_default,
-                            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
+        return to_json(value).decode()
     except TypeError:  # e.g. a nested value orjson refuses: its text instead
-        return orjson.dumps(str(value)).decode()
+        return to_json(str(value)).decode()
 
 
 def _json_default(value: Any) -> Any:

@@ -55,10 +55,11 @@ class RemoteMonitoring:
               latencies_ms: Sequence[Any] | None, statuses: Sequence[str] | None,
               errors: Sequence[str | None] | None) -> RemoteBatch:
         """One call's predictions as records, checked as the server will check them."""
-        inputs = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        # NumPy values, NaN (null) and timestamps are written by _encoded below
+        inputs = frame.to_dict("records")
         records = []
         for i, row in enumerate(inputs):
-            record: dict[str, Any] = {"inputs": row, "output": _plain(outputs[i]),
+            record: dict[str, Any] = {"inputs": row, "output": outputs[i],
                                       "request_id": request_ids[i], "at": float(at[i])}
             if confidences is not None:
                 record["confidence"] = _number(confidences[i], "confidences", 0.0, 1.0)
@@ -97,12 +98,12 @@ class RemoteMonitoring:
     # -- labels and reports ---------------------------------------------------------------
     def log_labels(self, request_ids: list[str], labels: list[Any]) -> int:
         """Post labels (the client flushed its predictions first); returns matches."""
-        entries = [{"request_id": r, "label": _plain(v)}
+        entries = [{"request_id": r, "label": v}
                    for r, v in zip(request_ids, labels, strict=True)]
         labeled = 0
         for start in range(0, len(entries), POST_RECORDS):
-            answer = self.store._request("POST", "monitoring/labels",
-                                         {"labels": entries[start:start + POST_RECORDS]},
+            body = _encoded({"labels": entries[start:start + POST_RECORDS]}, "a label")
+            answer = self.store._request("POST", "monitoring/labels", encoded=body,
                                          idempotent=True)  # setting a label twice is the same
             labeled += int(answer.get("labeled", 0))
         return labeled
@@ -159,34 +160,20 @@ class RemoteMonitoring:
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
-def _encoded(body: dict[str, Any]) -> bytes:
-    import orjson
-
-    from .ingest import _json_default
+def _encoded(body: dict[str, Any], what: str = "a prediction") -> bytes:
+    from .ingest import to_json
 
     try:
-        return orjson.dumps(body, default=_json_default,
-                            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+        return to_json(body)
     except TypeError as e:
-        raise InvalidInput(f"a prediction holds a value JSON cannot carry: {e}",
-                           field="inputs") from e
+        raise InvalidInput(f"{what} holds a value JSON cannot carry: {e}",
+                           field="inputs" if what == "a prediction" else "labels") from e
 
 
 def _path(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name, safe="")
-
-
-def _plain(value: Any) -> Any:
-    """A NumPy scalar or array as plain JSON values; non-finite floats as null."""
-    if hasattr(value, "item") and getattr(value, "shape", None) == ():
-        value = value.item()
-    elif hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _number(value: Any, name: str, lo: float, hi: float | None = None) -> float | None:
