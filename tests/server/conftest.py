@@ -16,10 +16,17 @@ def tracking_url(sqlite_url):
 
 
 @pytest.fixture
-def jp_server_config(tracking_url):
+def artifact_root(tmp_path):
+    """Where the extension (and a test's own client) keep model files."""
+    return tmp_path / "artifacts"
+
+
+@pytest.fixture
+def jp_server_config(tracking_url, artifact_root):
     return {
         "ServerApp": {"jpserver_extensions": {"mlops_jupyter": True}},
-        "MlopsExtensionApp": {"tracking_uri": tracking_url, "workers": 2},
+        "MlopsExtensionApp": {"tracking_uri": tracking_url, "workers": 2,
+                              "artifact_root": str(artifact_root)},
     }
 
 

@@ -8,15 +8,9 @@ import pytest
 
 
 @pytest.fixture
-def artifact_root(tmp_path):
-    return tmp_path / "artifacts"
-
-
-@pytest.fixture
-def jp_server_config(jp_server_config, artifact_root):
-    app = {**jp_server_config["MlopsExtensionApp"], "artifact_root": str(artifact_root),
-           "trusted_models": ["wine"], "production_check_seconds": 0.0,
-           "drift_metrics_seconds": 0.0}
+def jp_server_config(jp_server_config):
+    app = {**jp_server_config["MlopsExtensionApp"], "trusted_models": ["wine"],
+           "production_check_seconds": 0.0, "drift_metrics_seconds": 0.0}
     return {**jp_server_config, "MlopsExtensionApp": app}
 
 

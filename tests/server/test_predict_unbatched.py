@@ -8,18 +8,18 @@ import pytest
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config, tmp_path):
-    app = {**jp_server_config["MlopsExtensionApp"], "artifact_root": str(tmp_path / "art"),
-           "trusted_models": ["wine"], "batch_predictions": False}
+def jp_server_config(jp_server_config):
+    app = {**jp_server_config["MlopsExtensionApp"], "trusted_models": ["wine"],
+           "batch_predictions": False}
     return {**jp_server_config, "MlopsExtensionApp": app}
 
 
-async def test_each_request_is_its_own_model_call(api, wine, sqlite_url, tmp_path,
+async def test_each_request_is_its_own_model_call(api, wine, sqlite_url, artifact_root,
                                                   jp_serverapp):
     import mlops_jupyter as mj
 
     model, X, _ = wine
-    client = mj.Client(sqlite_url, artifact_root=str(tmp_path / "art"))
+    client = mj.Client(sqlite_url, artifact_root=str(artifact_root))
     with client.start_iteration("wine", "serve", "fit", capture_environment=False) as it:
         mv = it.log_model(model, "wine", reference=X)
     client.promote("wine", mv.version)

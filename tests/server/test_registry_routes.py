@@ -35,14 +35,8 @@ def multipart(data: bytes, filename: str, description: str | None = None
 
 
 @pytest.fixture
-def artifact_root(tmp_path):
-    return tmp_path / "artifacts"
-
-
-@pytest.fixture
-def jp_server_config(jp_server_config, artifact_root):
-    app = {**jp_server_config["MlopsExtensionApp"], "artifact_root": str(artifact_root),
-           "max_upload_bytes": 200_000}
+def jp_server_config(jp_server_config):
+    app = {**jp_server_config["MlopsExtensionApp"], "max_upload_bytes": 200_000}
     return {**jp_server_config, "MlopsExtensionApp": app}
 
 
