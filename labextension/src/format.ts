@@ -61,50 +61,44 @@ export function formatAny(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Full local date and time, for tooltips. */
-export function formatFullTime(iso: string | null | undefined): string {
+/** `format(date)` of an ISO time; '' for none, the text itself when it is not a time. */
+function withDate(iso: string | null | undefined, format: (date: Date) => string): string {
   if (!iso) {
     return '';
   }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : format(date);
+}
+
+/** Full local date and time, for tooltips. */
+export function formatFullTime(iso: string | null | undefined): string {
+  return withDate(iso, date => date.toLocaleString());
 }
 
 /** Compact local time for list rows: "14:03" today, "Nov 20" this year, else the date. */
 export function formatShortTime(iso: string | null | undefined): string {
-  if (!iso) {
-    return '';
-  }
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
-    return iso;
-  }
-  const now = new Date();
-  if (date.toDateString() === now.toDateString()) {
-    return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  }
-  if (date.getFullYear() === now.getFullYear()) {
-    return date.toLocaleDateString([], { month: 'short', day: 'numeric' });
-  }
-  return date.toISOString().slice(0, 10);
+  return withDate(iso, date => {
+    const now = new Date();
+    if (date.toDateString() === now.toDateString()) {
+      return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    }
+    if (date.getFullYear() === now.getFullYear()) {
+      return date.toLocaleDateString([], { month: 'short', day: 'numeric' });
+    }
+    return date.toISOString().slice(0, 10);
+  });
 }
 
 /** "14:03:22" today, "2026-11-20 14:03" otherwise, in local time. */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) {
-    return '';
-  }
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
-    return iso;
-  }
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hms = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  if (date.toDateString() === now.toDateString()) {
-    return hms;
-  }
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${hms.slice(0, 5)}`;
+  return withDate(iso, date => {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const hms = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    if (date.toDateString() === new Date().toDateString()) {
+      return hms;
+    }
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${hms.slice(0, 5)}`;
+  });
 }
 
 export function formatDuration(seconds: number | null | undefined): string {
