@@ -77,7 +77,13 @@ def create_store_engine(uri: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    except ModuleNotFoundError as e:  # the driver is the optional `postgres` extra
+        raise InvalidInput(
+            f"a PostgreSQL tracking URI needs the {e.name} driver, which is not installed",
+            hint='pip install "mlops-jupyter[postgres]"',
+        ) from e
 
 
 def _configure_sqlite(engine: Engine) -> None:
