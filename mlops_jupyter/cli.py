@@ -2,6 +2,8 @@
 
     mlops-jupyter db info      [--uri URI]   where the data is and its schema revision
     mlops-jupyter db upgrade   [--uri URI]   migrate the schema to this version (backs up SQLite)
+
+``python -m mlops_jupyter`` runs the same command.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from . import __version__, config
 from .errors import MlopsError
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlops-jupyter",
+def _parser(prog: str = "mlops-jupyter") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="Jupyter-native MLOps: administration commands.")
     parser.add_argument("--version", action="version", version=f"mlops-jupyter {__version__}")
     sub = parser.add_subparsers(dest="group", required=True)
@@ -80,8 +82,9 @@ def _db_upgrade(uri: str | None) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "mlops-jupyter") -> int:
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    args = _parser(prog).parse_args(argv)
     try:
         if args.command == "info":
             return _db_info(args.uri)
