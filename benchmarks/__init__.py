@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ def on_postgres(run: Callable[[Callable[[str], str]], T]) -> T | None:
     ``new_database(name)`` creates a database on the cluster and returns its URI.
 
     None (with the reason printed) when the PostgreSQL server binaries are absent.
+    The cluster's directory is removed afterwards.
     """
     sys.path.insert(0, str(ROOT))
     from tests.pg_cluster import start_cluster
@@ -29,3 +31,4 @@ def on_postgres(run: Callable[[Callable[[str], str]], T]) -> T | None:
         return run(cluster.create_database)
     finally:
         cluster.stop()
+        shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)
