@@ -22,7 +22,7 @@ from ..query import build_query
 from ..registry.client import RegistryClientMixin
 from ..store import TrackingStore, open_store
 from ..store.base import ExperimentSummary, ProjectSummary, SearchResult
-from ..validation import check_key, metric_step, metric_value
+from ..validation import MAX_STEP, check_key, metric_step, metric_value
 from .buffer import MetricBuffer
 from .frames import history_frame, runs_frame
 
@@ -164,11 +164,16 @@ class Client(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
     def log_metric(self, iteration_id: int, key: str, value: Any, step: int | None = None,
                    timestamp: float | None = None) -> None:
         """Accept one point; it is written by the next flush (~0.1 s)."""
-        v = metric_value(key, value)
+        # The hot path: a float value, a short str key and an int step in range skip the
+        # validators, which give the same answer for them.
+        v = value if value.__class__ is float else metric_value(key, value)
         if key.__class__ is not str or not key or len(key) > 250:
             check_key(key, "metric")
         skey = (iteration_id, key)
-        step = self._steps.get(skey, 0) if step is None else metric_step(key, step)
+        if step is None:
+            step = self._steps.get(skey, 0)
+        elif step.__class__ is not int or not -MAX_STEP <= step <= MAX_STEP:
+            step = metric_step(key, step)
         self._steps[skey] = step + 1
         self.buffer.add((iteration_id, key, v, step, timestamp or time.time()))
 
