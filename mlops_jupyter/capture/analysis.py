@@ -9,6 +9,7 @@ bodies, lambdas and comprehensions have their own scopes and are skipped.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,17 @@ class CellAnalysis:
     @property
     def bound(self) -> list[str]:
         return [*self.literals, *self.computed]
+
+    def executed(self, done: Collection[Any]) -> CellAnalysis:
+        """Only what one execution did: ``done`` holds the keys its completed
+        statements recorded (see :mod:`.bindings`). The literal/computed split stays
+        the static one: ``best = 0`` then ``if x: best = f(x)`` is computed either way.
+        """
+        return CellAnalysis(
+            literals={k: v for k, v in self.literals.items() if k in done},
+            computed=[n for n in self.computed if n in done],
+            fitted=[n for n in self.fitted if n in done],
+            reads=[r for r in self.reads if r in done])
 
 
 def literal_value(node: ast.AST) -> Any:

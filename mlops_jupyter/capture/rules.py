@@ -2,21 +2,24 @@
 
 * params: names the cell binds only to literals (numbers, text, bools, None, tuples
   or lists of them), plus the hyper-parameters of the estimators the cell
-  constructs or fits, as ``<variable>.<param>``;
+  constructs or fits that differ from the estimator's defaults, as
+  ``<variable>.<param>``;
 * metrics: names the cell binds to a computed real number (not a bool); a computed
   list/1-D array of numbers named in ``metrics=`` becomes a step series;
 * model name: the class of ``model=``'s estimator, or of the single estimator the
   cell fits (pipeline steps spelled out);
 * datasets: ``datasets=`` plus literal paths given to ``pandas.read_*``.
 
-Names starting with ``_`` are private and never captured. ``params=``/``metrics=``
-replace the automatic choice by name; ``auto=False`` turns automatic capture off.
+Only what this execution did counts when ``executed=`` is given (the magic always
+gives it). Names starting with ``_`` are private and never captured.
+``params=``/``metrics=`` add names to the automatic choice, ``only=True`` restricts
+params and metrics to them; ``auto=False`` turns automatic capture off.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +65,34 @@ def guess_role(path: str) -> str:
 
 def capture(analysis: CellAnalysis, namespace: Mapping[str, Any], *, auto: bool = True,
             params: Sequence[str] | None = None, metrics: Sequence[str] | None = None,
-            model: str | None = None,
-            datasets: Sequence[tuple[str, str]] = ()) -> Capture:
-    """Apply the capture rules to a cell that has run in ``namespace``."""
+            model: str | None = None, datasets: Sequence[tuple[str, str]] = (),
+            executed: Collection[Any] | None = None, only: bool = False,
+            all_params: bool = False) -> Capture:
+    """Apply the capture rules to a cell that has run in ``namespace``.
+
+    ``executed``: the keys the execution recorded (:mod:`.bindings`); when given,
+    only names this execution bound, fitted or read count, automatic or named in
+    ``params``/``metrics`` (a named one it did not bind gets a note and is not
+    recorded). ``params``/``metrics`` add to the automatic choice; ``only=True``
+    restricts params and metrics to them. ``all_params=True`` records every
+    estimator hyper-parameter, not only those that differ from the defaults.
+    """
+    if executed is not None:
+        analysis = analysis.executed(executed)
     out = Capture()
-    _params(out, analysis, namespace, auto, params)
-    _metrics(out, analysis, namespace, auto, metrics)
+    named_params, named_metrics = list(params or ()), list(metrics or ())
+    for name in named_params:
+        value = _named(out, "param", name, namespace, executed)
+        if value is not _MISSING:
+            out.params[name] = value if param_literal(value) else _as_param(value)
+    for name in named_metrics:
+        value = _named(out, "metric", name, namespace, executed)
+        if value is not _MISSING:
+            _named_metric(out, name, value)
+    if auto and not only:
+        named = {*named_params, *named_metrics}
+        _auto_params(out, analysis, namespace, named, all_params)
+        _auto_metrics(out, analysis, namespace, named)
     _model(out, analysis, namespace, auto, model)
     out.datasets = list(datasets)
     if auto:
@@ -79,27 +104,31 @@ def _public(name: str) -> bool:
     return not name.startswith("_")
 
 
-def _params(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bool,
-            names: Sequence[str] | None) -> None:
-    if names is not None:
-        for name in names:
-            value = ns.get(name, _MISSING)
-            if value is _MISSING:
-                out.notes.append(missing_note("param", name))
-            else:
-                out.params[name] = value if param_literal(value) else _as_param(value)
-    elif auto:
-        for name in analysis.literals:
-            value = ns.get(name, _MISSING)
-            if _public(name) and value is not _MISSING and param_literal(value):
-                out.params[name] = value
-    if auto:
-        seen: set[int] = set()
-        for name in [*analysis.computed, *analysis.fitted]:
-            value = ns.get(name)
-            if _public(name) and id(value) not in seen and is_estimator(value):
-                seen.add(id(value))
-                out.params.update(estimator_params(value, f"{name}."))
+def _named(out: Capture, kind: str, name: str, ns: Mapping[str, Any],
+           executed: Collection[Any] | None) -> Any:
+    """The value of a name given by ``--params``/``--metrics``, or ``_MISSING`` (noted)."""
+    if executed is not None and name not in executed:
+        out.notes.append(not_bound_note(kind, name))
+        return _MISSING
+    value = ns.get(name, _MISSING)
+    if value is _MISSING:
+        out.notes.append(missing_note(kind, name))
+    return value
+
+
+def _auto_params(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any],
+                 named: set[str], all_params: bool) -> None:
+    for name in analysis.literals:
+        value = ns.get(name, _MISSING)
+        if (_public(name) and name not in named and value is not _MISSING
+                and param_literal(value)):
+            out.params[name] = value
+    seen: set[int] = set()
+    for name in [*analysis.computed, *analysis.fitted]:
+        value = ns.get(name)
+        if _public(name) and id(value) not in seen and is_estimator(value):
+            seen.add(id(value))
+            out.params.update(estimator_params(value, f"{name}.", changed_only=not all_params))
 
 
 def _as_param(value: Any) -> Any:
@@ -112,37 +141,39 @@ def _as_param(value: Any) -> Any:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _metrics(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bool,
-             names: Sequence[str] | None) -> None:
-    if names is not None:
-        for name in names:
-            value = ns.get(name, _MISSING)
-            if value is _MISSING:
-                out.notes.append(missing_note("metric", name))
-                continue
-            number = real_number(value)
-            if number is not None:
-                out.metrics[name] = number
-                continue
-            series = number_series(value)
-            if series is not None:
-                out.series[name] = series
-            else:
-                out.notes.append(f"metric {name!r} is a {type(value).__name__}, not a number "
-                                 "or a list of numbers")
-    elif auto:
-        for name in analysis.computed:
-            if not _public(name) or name in out.params:
-                continue
-            number = real_number(ns.get(name))
-            if number is not None:
-                out.metrics[name] = number
+def _named_metric(out: Capture, name: str, value: Any) -> None:
+    number = real_number(value)
+    if number is not None:
+        out.metrics[name] = number
+        return
+    series = number_series(value)
+    if series is not None:
+        out.series[name] = series
+    else:
+        out.notes.append(f"metric {name!r} is a {type(value).__name__}, not a number "
+                         "or a list of numbers")
+
+
+def _auto_metrics(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any],
+                  named: set[str]) -> None:
+    for name in analysis.computed:
+        if not _public(name) or name in out.params or name in named:
+            continue
+        number = real_number(ns.get(name))
+        if number is not None:
+            out.metrics[name] = number
 
 
 def missing_note(kind: str, name: str | None) -> str:
     """The note of a variable named by ``--params``/``--metrics``/``--model`` (``kind``)
     that the cell did not define."""
     return f"{kind} {name!r} is not defined"
+
+
+def not_bound_note(kind: str, name: str) -> str:
+    """The note of a name given by ``--params``/``--metrics`` that this execution of the
+    cell did not bind (it may hold an earlier cell's value: that is not recorded)."""
+    return f"{kind} {name!r} was not set by this run of the cell: not recorded"
 
 
 def _model(out: Capture, analysis: CellAnalysis, ns: Mapping[str, Any], auto: bool,

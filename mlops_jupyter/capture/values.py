@@ -108,26 +108,76 @@ def _param_value(value: Any) -> Any:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def estimator_params(estimator: Any, prefix: str = "") -> dict[str, Any]:
+def estimator_params(estimator: Any, prefix: str = "", *,
+                     changed_only: bool = False) -> dict[str, Any]:
     """Hyper-parameters from ``get_params(deep=False)``, as storable values.
 
     A pipeline contributes each step's own parameters as ``<step>__<param>`` (the
     scikit-learn spelling); nested estimators are named by their class.
+    ``changed_only``: only those that differ from the defaults of the estimator's
+    constructor (the rule of scikit-learn's ``print_changed_only``).
     """
     steps = _steps(estimator)
     out: dict[str, Any] = {}
     if steps is not None:
         for step_name, step in steps:
             if is_estimator(step):
-                out.update(estimator_params(step, f"{prefix}{step_name}__"))
+                out.update(estimator_params(step, f"{prefix}{step_name}__",
+                                            changed_only=changed_only))
         return out
     try:
         params = estimator.get_params(deep=False)
     except Exception:  # a broken third-party get_params must not break capture
         return out
+    defaults = _defaults(estimator) if changed_only else {}
     for key, value in params.items():
+        if changed_only and key in defaults and _same(value, defaults[key]):
+            continue
         out[f"{prefix}{key}"] = _param_value(value)
     return out
+
+
+def _defaults(estimator: Any) -> dict[str, Any]:
+    """Constructor defaults by parameter name (parameters without one are absent)."""
+    import inspect
+
+    init = type(estimator).__init__
+    init = getattr(init, "deprecated_original", init)  # scikit-learn's @deprecated
+    try:
+        parameters = inspect.signature(init).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: p.default for name, p in parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _same(value: Any, default: Any) -> bool:
+    """``value`` is the default: safe for arrays, NaN, estimators, odd ``__eq__``."""
+    if value is default:
+        return True
+    if is_estimator(value) or is_estimator(default):
+        # an estimator equals its default only as the same class with the same params
+        return (type(value) is type(default) and is_estimator(value)
+                and _same_params(value, default))
+    if isinstance(value, bool) or isinstance(default, bool):
+        return type(value) is type(default) and value == default
+    a, b = real_number(value), real_number(default)
+    if a is not None and b is not None:
+        return a == b or (a != a and b != b)  # 1 == 1.0; nan matches nan
+    if _is_literal(value) and _is_literal(default):
+        return type(value) is type(default) and value == default
+    try:  # last resort, as scikit-learn does: the same text
+        return repr(value) == repr(default)
+    except Exception:
+        return False
+
+
+def _same_params(a: Any, b: Any) -> bool:
+    try:
+        pa, pb = a.get_params(deep=False), b.get_params(deep=False)
+    except Exception:
+        return False
+    return pa.keys() == pb.keys() and all(_same(pa[k], pb[k]) for k in pa)
 
 
 def is_pandas_reader(func: Any) -> bool:

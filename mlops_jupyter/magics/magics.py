@@ -67,10 +67,18 @@ class MlopsMagics(Magics):
     @argument("--experiment", "-e", default=None,
               help="Experiment (default: %%mlops experiment).")
     @argument("--params", action="append", default=None, metavar="a,b",
-              help="Record exactly these variables as params (instead of the literals).")
+              help="Also record these variables as params (any value: non-literals as "
+                   "text); the cell must set them.")
     @argument("--metrics", action="append", default=None, metavar="x,y",
-              help="Record exactly these variables as metrics; a list/1-D array of "
-                   "numbers becomes a step series (a learning curve).")
+              help="Also record these variables as metrics; a list/1-D array of "
+                   "numbers becomes a step series (a learning curve). The cell must "
+                   "set them.")
+    @argument("--only", action="store_true",
+              help="Params and metrics are exactly --params/--metrics: none automatic "
+                   "(model name and datasets still are).")
+    @argument("--all-params", action="store_true",
+              help="Record every estimator hyper-parameter, not only those that differ "
+                   "from the estimator's defaults.")
     @argument("--model", default=None, metavar="VAR",
               help="Variable holding the model: names the iteration's model.")
     @argument("--register", default=None, metavar="NAME",
@@ -96,12 +104,18 @@ class MlopsMagics(Magics):
         land in this iteration. If the store fails, the cell's result stands and
         a warning says what was not recorded.
 
-        Capture rules (off with --no-capture; --params/--metrics override):
+        Capture rules (off with --no-capture; --params/--metrics add names,
+        --only restricts params and metrics to them). Only what this run of the
+        cell bound counts: a value left under the same name by another cell is
+        never recorded, and a cell that raises keeps what it bound before the
+        error. A name given in --params/--metrics that the cell did not set gets
+        a warning naming it, and nothing is recorded for it.
 
         * params: names the cell binds only to literals (numbers, text, bools,
           None, tuples/lists of them), and the hyper-parameters
           (``get_params(deep=False)``, pipeline steps expanded) of estimators the
-          cell constructs or fits, as ``<variable>.<param>``;
+          cell constructs or fits that differ from the estimator's defaults
+          (all of them with --all-params), as ``<variable>.<param>``;
         * metrics: names the cell binds to a computed real number (int, float,
           NumPy scalar; not bool); a list/1-D array of numbers named in
           --metrics becomes a step series;
@@ -137,7 +151,7 @@ class MlopsMagics(Magics):
             model.fit(X_train, y_train)
             accuracy = model.score(X_test, y_test)
 
-            %%track sgd --metrics losses,accuracy --quiet
+            %%track sgd --metrics losses --quiet   # losses as a series, + accuracy
             losses = []
             for epoch in range(20):
                 clf.partial_fit(X_train, y_train, classes=classes)
@@ -153,9 +167,13 @@ class MlopsMagics(Magics):
             datasets=_pairs(args.dataset, "--dataset", "train=data/wine.csv"),
             tags=dict(_pairs(args.tag, "--tag", "owner=ana")),
             auto=self.auto_capture and not args.no_capture,
+            only=args.only, all_params=args.all_params,
             quiet=self.quiet or args.quiet,
             register=args.register,
         )
+        if opts.only and not (opts.params or opts.metrics):
+            raise UsageError("--only records only --params/--metrics: name some "
+                             "(e.g. --only --metrics accuracy)")
         if cell is None or not cell.strip():
             warn("empty %%track cell: nothing to run")
         return run_tracked(self.shell, cell, opts)

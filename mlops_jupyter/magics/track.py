@@ -5,6 +5,11 @@ namespace; a trailing expression goes through the display hook exactly like a
 normal cell's (so ``Out``, ``_`` and a trailing ``;`` behave as usual). Errors of
 the body propagate unchanged. Recording happens around it and never raises:
 when the store fails, a :class:`TrackingWarning` says what was not recorded.
+
+Only what *this execution* bound counts: the compiled body records, statement by
+statement, what it bound, fitted and read (:mod:`mlops_jupyter.capture.bindings`),
+so a value an earlier cell left under the same name is never taken for this
+cell's, and a cell that raises keeps exactly what completed before the error.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from types import CodeType
 from typing import Any
 
 from ..capture import CellAnalysis, analyze, capture, missing_note
+from ..capture.bindings import RECORDER, instrument, statement_keys
 from ._state import notebook_path
 from .errors import warn
 from .summary import Summary
+
+_ABSENT = object()
 
 
 @dataclass
@@ -34,6 +42,8 @@ class TrackOptions:
     datasets: list[tuple[str, str]] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
     auto: bool = True
+    only: bool = False  # params/metrics: exactly --params/--metrics, nothing automatic
+    all_params: bool = False  # estimator hyper-parameters equal to the defaults too
     quiet: bool = False
     register: str | None = None  # model name: log the cell's model as its next version
 
@@ -43,6 +53,7 @@ class CompiledCell:
     analysis: CellAnalysis
     body: CodeType
     last: CodeType | None
+    last_keys: set[Any] = field(default_factory=set)  # what ``last`` does once it ran
 
 
 def execution_count(shell: Any) -> int | None:
@@ -60,12 +71,15 @@ def compile_cell(shell: Any, cell: str) -> CompiledCell:
     analysis = analyze(tree)
     tree = shell.transform_ast(tree)
     body = list(tree.body)
-    last = None
+    last, last_keys = None, set()
     if body and isinstance(body[-1], ast.Expr) and not _silenced(transformed):
-        # "single" mode sends the value to the display hook: Out[n], _ and the output
-        last = shell.compile(ast.Interactive([body.pop()]), filename, "single")
-    code = shell.compile(ast.Module(body, type_ignores=[]), filename, "exec")
-    return CompiledCell(analysis, code, last)
+        # "single" mode sends the value to the display hook: Out[n], _ and the output;
+        # its keys are added by run_tracked once it ran (no recording call inside it)
+        expr = body.pop()
+        last_keys = statement_keys(expr)
+        last = shell.compile(ast.Interactive([expr]), filename, "single")
+    code = shell.compile(ast.Module(instrument(body), type_ignores=[]), filename, "exec")
+    return CompiledCell(analysis, code, last, last_keys)
 
 
 def _silenced(code: str) -> bool:
@@ -87,10 +101,15 @@ def run_tracked(shell: Any, cell: str, opts: TrackOptions) -> None:
     started = time.perf_counter()
     iteration = _start(shell, cell, opts)
     status, error = "finished", None
+    ns = shell.user_ns
+    executed: set[Any] = set()
+    outer = ns.get(RECORDER, _ABSENT)  # a %%track run from inside a %%track cell
+    ns[RECORDER] = executed
     try:
-        exec(compiled.body, shell.user_global_ns, shell.user_ns)
+        exec(compiled.body, shell.user_global_ns, ns)
         if compiled.last is not None:
-            exec(compiled.last, shell.user_global_ns, shell.user_ns)
+            exec(compiled.last, shell.user_global_ns, ns)
+            executed.update(compiled.last_keys)
     except KeyboardInterrupt:
         status, error = "killed", "KeyboardInterrupt"
         raise
@@ -99,8 +118,12 @@ def run_tracked(shell: Any, cell: str, opts: TrackOptions) -> None:
                                                                      e.__traceback__))
         raise
     finally:
+        if outer is _ABSENT:
+            ns.pop(RECORDER, None)
+        else:
+            ns[RECORDER] = outer
         _finish(shell, compiled.analysis, opts, iteration, status, error,
-                time.perf_counter() - started)
+                time.perf_counter() - started, executed)
 
 
 def _start(shell: Any, cell: str, opts: TrackOptions) -> Any:
@@ -121,10 +144,11 @@ def _start(shell: Any, cell: str, opts: TrackOptions) -> Any:
 
 
 def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: Any,
-            status: str, error: str | None, seconds: float) -> None:
+            status: str, error: str | None, seconds: float, executed: set[Any]) -> None:
     try:
         got = capture(analysis, shell.user_ns, auto=opts.auto, params=opts.params,
-                      metrics=opts.metrics, model=opts.model, datasets=opts.datasets)
+                      metrics=opts.metrics, model=opts.model, datasets=opts.datasets,
+                      executed=executed, only=opts.only, all_params=opts.all_params)
     except Exception as e:  # a rule tripping on an odd object must not hide the result
         warn(f"capture failed, nothing automatic recorded: {e!r}")
         from ..capture import Capture
@@ -133,7 +157,7 @@ def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: A
     lost: list[str] = []
     register = None
     if opts.register is not None and status == "finished":
-        register = _model_to_register(analysis, shell.user_ns, opts)
+        register = _model_to_register(analysis.executed(executed), shell.user_ns, opts)
         if iteration is None:
             lost.append(f"model {opts.register} (no iteration to link it to)")
     for note in got.notes:
