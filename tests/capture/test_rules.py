@@ -93,3 +93,33 @@ def test_pandas_reads_become_datasets_with_a_role_from_the_name(tmp_path, monkey
     got = capture(analyze("df = pd.read_csv('data/train.csv')"), {"pd": pd},
                   datasets=[("validation", "data/train.csv")])
     assert got.datasets == [("validation", "data/train.csv")]
+
+
+class _Custom:
+    """A third-party estimator: array, NaN and estimator-valued parameters."""
+
+    def __init__(self, weights=None, missing=float("nan"), base=None, alpha=1.0, flag=False):
+        self.weights, self.missing, self.base, self.alpha, self.flag = (
+            weights, missing, base, alpha, flag)
+
+    def get_params(self, deep=True):
+        return {"weights": self.weights, "missing": self.missing, "base": self.base,
+                "alpha": self.alpha, "flag": self.flag}
+
+    def fit(self, X, y=None):
+        return self
+
+
+def test_estimator_params_keep_only_what_differs_from_the_defaults():
+    from mlops_jupyter.capture import estimator_params
+
+    est = _Custom(weights=np.array([1.0, 2.0]), missing=np.nan, base=LogisticRegression(),
+                  alpha=1, flag=0)
+    got = estimator_params(est, changed_only=True)
+    # NaN == NaN default, 1 == 1.0; an array and a nested estimator differ from None;
+    # 0 is not the bool False
+    assert set(got) == {"weights", "base", "flag"} and got["base"] == "LogisticRegression"
+    assert estimator_params(_Custom(), changed_only=True) == {}
+    assert set(estimator_params(_Custom())) == {"weights", "missing", "base", "alpha", "flag"}
+    search = GridSearchCV(LogisticRegression(C=2.0), {"C": [1, 2]})
+    assert set(estimator_params(search, changed_only=True)) == {"estimator", "param_grid"}

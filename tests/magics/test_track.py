@@ -164,3 +164,81 @@ def test_quiet_setting_via_config_magic(shell):
     shell.run("%config MlopsMagics.quiet = True")
     _, io = shell.capture("%%track\nx = 1\n")
     assert io.outputs == []
+
+
+# -- only what this run of the cell bound ------------------------------------------------
+def test_a_cell_failing_before_its_metric_keeps_no_earlier_value(shell, client):
+    # Given an earlier cell left accuracy in the namespace
+    shell.run("%%track first --quiet\naccuracy = 0.5 * 2\n")
+    # When a cell fails before it computes its own accuracy
+    result = shell.run("%%track second --quiet\nC = 2.0\nx = 1 / 0\naccuracy = 0.25 * 2\n",
+                       raises=False)
+    # Then it is failed with exactly what it bound before the error
+    it, params, metrics = last_iteration(client)
+    assert (it.name, it.status) == ("second", "failed")
+    assert params == {"C": 2.0} and metrics == {}
+    assert shell.ns["accuracy"] == 1.0  # the namespace is the plain cell's
+    # and the user's error is the plain one, pointing at the user's line
+    error = result.error_in_exec
+    assert isinstance(error, ZeroDivisionError)
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert tb.tb_lineno == 2 and tb.tb_frame.f_code.co_filename.startswith("<ipython-input")
+    assert "x = 1 / 0" in client.get_iteration(it.id).error
+
+
+def test_names_left_by_other_cells_or_untaken_branches_are_not_captured(shell, client):
+    shell.run("n_trees = 5\nscore = 0.75 * 1\nlr = 0.1\n")  # an untracked cell
+    shell.run("%%track --quiet\nif False:\n    score = 0.5 * 1\nlr = 0.1\ndepth = 3\n")
+    _, params, metrics = last_iteration(client)
+    # lr is re-bound to the very same (equal, interned) value: it counts
+    assert params == {"lr": 0.1, "depth": 3} and metrics == {}
+
+
+def test_named_metrics_this_run_did_not_set_warn_once_and_record_nothing(shell, client):
+    shell.run("auc = 0.8 * 1\n")
+    with pytest.warns(UserWarning) as caught:
+        shell.run("%%track --metrics accuracy,auc --params seed --quiet\n"
+                  "accuracy = 0.9 * 1\n")
+    _, params, metrics = last_iteration(client)
+    assert metrics == {"accuracy": 0.9} and params == {}
+    texts = [str(w.message) for w in caught]
+    assert len([t for t in texts if "'auc'" in t]) == 1
+    assert len([t for t in texts if "'seed'" in t]) == 1
+    assert any("'auc' was not set by this run of the cell" in t for t in texts)
+
+
+def test_named_metrics_add_to_automatic_capture_and_only_restricts(shell, client):
+    cell = ("losses = []\nfor i in range(3):\n    losses.append(0.5 ** i)\n"
+            "accuracy = 0.5 * 2\nlr = 0.1\n")
+    shell.run("%%track --metrics losses --quiet\n" + cell)
+    it, params, metrics = last_iteration(client)
+    assert metrics == {"accuracy": 1.0, "losses": 0.25} and params == {"lr": 0.1}
+    shell.run("%%track --only --metrics losses --quiet\n" + cell)
+    it, params, metrics = last_iteration(client)
+    assert metrics == {"losses": 0.25} and params == {}
+    with pytest.raises(UsageError, match="--only"):
+        shell.run("%%track --only\nx = 1\n")
+
+
+def test_estimator_params_are_those_that_differ_from_the_defaults(shell, client):
+    shell.run(SETUP)
+    cell = ("import numpy as np\nfrom sklearn.impute import SimpleImputer\n"
+            "clf = LogisticRegression(C=0.5, max_iter=200)\nclf.fit(X_train, y_train)\n"
+            "imp = SimpleImputer(missing_values=np.nan, strategy='median')\n"
+            "pipe = make_pipeline(MinMaxScaler(feature_range=(0, 2)), LogisticRegression())\n")
+    shell.run("%%track --quiet --model clf\n" + cell)
+    _, params, _ = last_iteration(client)
+    assert {k: v for k, v in params.items() if "." in k} == {
+        "clf.C": 0.5, "clf.max_iter": 200, "imp.strategy": "median",
+        "pipe.minmaxscaler__feature_range": [0, 2]}
+    shell.run("%%track --quiet --model clf --all-params\n" + cell)
+    _, params, _ = last_iteration(client)
+    assert params["clf.tol"] == 1e-4 and params["pipe.logisticregression__C"] == 1.0
+    assert "imp.missing_values" in params
+
+
+def test_help_documents_only_and_all_params(shell):
+    doc = shell.ip.find_cell_magic("track").__doc__
+    assert "--only" in doc and "--all-params" in doc
