@@ -20,6 +20,23 @@ def utc_from_timestamp(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
+DURATION_DECIMALS = 2  # the one rounding rule of iteration durations, on every surface
+
+
+def duration_between(started: datetime, ended: datetime | None) -> float | None:
+    """An iteration's duration: stored end minus stored start, in seconds rounded to
+    :data:`DURATION_DECIMALS` (None while running). The cell summary, ``mj.runs()``,
+    ``%mlops runs``, the REST API and the panel all show this number."""
+    if ended is None:
+        return None
+    return round((ended - started).total_seconds(), DURATION_DECIMALS)
+
+
+def format_duration(seconds: float | None) -> str:
+    """``6.9`` -> ``"6.90 s"`` (the panel's ``formatDuration`` is the same rule)."""
+    return "" if seconds is None else f"{seconds:.{DURATION_DECIMALS}f} s"
+
+
 @dataclass(frozen=True, slots=True)
 class Project:
     id: int
@@ -75,10 +92,8 @@ class Iteration:
 
     @property
     def duration(self) -> float | None:
-        """Seconds between start and end (None while running)."""
-        if self.ended_at is None:
-            return None
-        return (self.ended_at - self.started_at).total_seconds()
+        """Seconds between start and end, rounded to 0.01 s (None while running)."""
+        return duration_between(self.started_at, self.ended_at)
 
 
 @dataclass(frozen=True, slots=True)

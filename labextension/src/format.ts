@@ -101,21 +101,16 @@ export function formatTime(iso: string | null | undefined): string {
   });
 }
 
+/**
+ * An iteration's duration as every surface prints it (the cell summary and
+ * `%mlops runs` use the same rule, `mlops_jupyter.entities.format_duration`):
+ * seconds with two decimals. The API already rounds `duration` to 0.01 s.
+ */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {
     return '';
   }
-  if (seconds < 1) {
-    return `${Math.round(seconds * 1000)} ms`;
-  }
-  if (seconds < 60) {
-    return `${seconds.toFixed(1)} s`;
-  }
-  const m = Math.floor(seconds / 60);
-  if (m < 60) {
-    return `${m} min ${Math.round(seconds % 60)} s`;
-  }
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  return `${seconds.toFixed(2)} s`;
 }
 
 export function formatBytes(size: number | null | undefined): string {

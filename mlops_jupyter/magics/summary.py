@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from ..entities import format_duration
+
 MAX_SHOWN = 6
 _STATUS_MARK = {"finished": "\u2713", "failed": "\u2717", "killed": "\u25a0"}
 _STATUS_COLOR = {"finished": "#2e7d32", "failed": "#c62828", "killed": "#6d4c41"}
@@ -26,7 +28,7 @@ class Summary:
     number: int | None
     where: str | None
     status: str
-    seconds: float
+    seconds: float  # the stored duration (local measurement only when not recorded)
     params: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     recorded: bool = True
@@ -64,7 +66,7 @@ class Summary:
 
     def __repr__(self) -> str:
         bits = [f"{_STATUS_MARK.get(self.status, '?')} {self._head()} "
-                f"({self.status}, {self.seconds:.2f} s)"]
+                f"({self.status}, {format_duration(self.seconds)})"]
         if self.model_name:
             bits.append(f"model: {self.model_name}")
         if self.registered:
@@ -82,7 +84,8 @@ class Summary:
         mark = _STATUS_MARK.get(self.status, "?")
         bits = [f'<span style="color:{color};font-weight:600">{mark} '
                 f"{escape(self._head())}</span> "
-                f'<span style="color:#777">({escape(self.status)}, {self.seconds:.2f} s)</span>']
+                f'<span style="color:#777">({escape(self.status)}, '
+                f'{escape(format_duration(self.seconds))})</span>']
         if self.model_name:
             bits.append(f"<b>model</b> {escape(self.model_name)}")
         if self.registered:

@@ -167,6 +167,9 @@ def _finish(shell: Any, analysis: CellAnalysis, opts: TrackOptions, iteration: A
     registered = None
     if iteration is not None:
         registered = _record(iteration, got, status, error, lost, register)
+        stored = iteration.duration
+        if stored is not None:  # the number the runs table and the panel show
+            seconds = stored
     if lost:
         warn("not recorded: " + "; ".join(lost))
     if not opts.quiet:

@@ -121,7 +121,9 @@ class TrackingStore(ABC):
         """Change ``name``, ``model_name``, ``source``, ``environment`` or ``git``."""
 
     @abstractmethod
-    def end_iteration(self, iteration_id: int, status: str, error: str | None = None) -> None: ...
+    def end_iteration(self, iteration_id: int, status: str,
+                      error: str | None = None) -> float | None:
+        """Record the end; returns the stored end time (epoch seconds) when known."""
 
     @abstractmethod
     def heartbeat(self, iteration_ids: Iterable[int]) -> None: ...

@@ -277,8 +277,12 @@ class RestStore(RestRegistryMixin, TrackingStore):
             body["source"] = self._source(body["source"])
         return wire.to_iteration(self._request("PATCH", f"iterations/{iteration_id}", body))
 
-    def end_iteration(self, iteration_id: int, status: str, error: str | None = None) -> None:
-        self._request("PATCH", f"iterations/{iteration_id}", {"status": status, "error": error})
+    def end_iteration(self, iteration_id: int, status: str,
+                      error: str | None = None) -> float | None:
+        reply = self._request("PATCH", f"iterations/{iteration_id}",
+                              {"status": status, "error": error})
+        ended = wire.parse_time(reply.get("ended_at")) if isinstance(reply, dict) else None
+        return None if ended is None else ended.timestamp()
 
     def heartbeat(self, iteration_ids: Iterable[int]) -> None:
         ids = list(iteration_ids)

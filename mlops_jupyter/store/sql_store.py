@@ -265,15 +265,18 @@ class SqlStore(SqlRegistry, SqlMonitoring, SqlAlerts, TrackingStore):
                 raise self._no_iteration(iteration_id)
         return self.get_iteration(iteration_id)
 
-    def end_iteration(self, iteration_id: int, status: str, error: str | None = None) -> None:
+    def end_iteration(self, iteration_id: int, status: str,
+                      error: str | None = None) -> float | None:
         if status not in ITERATION_STATUSES or status == "running":
             raise InvalidInput(f"cannot end an iteration as {status!r}",
                                hint="use finished, failed or killed", field="status")
+        now = time.time()
         with write_tx(self.engine) as conn:
             n = conn.execute(_END_ITERATION, {"b_iid": iteration_id, "b_status": status,
-                                              "b_now": time.time(), "b_error": error}).rowcount
+                                              "b_now": now, "b_error": error}).rowcount
         if n == 0:
             raise self._no_iteration(iteration_id)
+        return now
 
     def heartbeat(self, iteration_ids: Iterable[int]) -> None:
         ids = list(iteration_ids)

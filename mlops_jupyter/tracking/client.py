@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..alerts.mixin import AlertsClientMixin
-from ..entities import Dataset, Experiment, Iteration, Metric, Param, Project, Source
+from ..entities import (
+    Dataset,
+    Experiment,
+    Iteration,
+    Metric,
+    Param,
+    Project,
+    Source,
+    duration_between,
+    utc_from_timestamp,
+)
 from ..errors import InvalidInput
 from ..fingerprint import fingerprint
 from ..monitoring.client import MonitoringClientMixin
@@ -27,6 +37,8 @@ from .buffer import MetricBuffer
 from .frames import history_frame, runs_frame
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import pandas as pd
 
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
@@ -116,15 +128,17 @@ class Client(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
         return active
 
     def end_iteration(self, iteration_id: int, status: str = "finished",
-                      error: str | None = None) -> None:
-        """Flush the iteration's metrics, then record its end."""
+                      error: str | None = None) -> float | None:
+        """Flush the iteration's metrics, then record its end; returns the stored end
+        time (epoch seconds) when the store tells it."""
         self.flush()
         with self._lock:
             self._running.pop(iteration_id, None)
             for key in [k for k in self._steps if k[0] == iteration_id]:
                 del self._steps[key]
-        self.store.end_iteration(iteration_id, status, error)
+        ended = self.store.end_iteration(iteration_id, status, error)
         self._alert_on_iteration(iteration_id)
+        return ended
 
     def _alert_on_iteration(self, iteration_id: int) -> None:
         from ..alerts.firing import on_iteration_end
@@ -271,6 +285,8 @@ class ActiveIteration:
         self.name = iteration.name
         self.project = iteration.project_name
         self.experiment = iteration.experiment_name
+        self.started_at = iteration.started_at
+        self.ended_at: datetime | None = None
         self.status = "running"
 
     def __repr__(self) -> str:
@@ -311,10 +327,16 @@ class ActiveIteration:
         """The stored iteration, read now."""
         return self.client.get_iteration(self.id)
 
+    @property
+    def duration(self) -> float | None:
+        """The stored duration once ended (the number every surface shows), else None."""
+        return duration_between(self.started_at, self.ended_at)
+
     def end(self, status: str = "finished", error: str | None = None) -> None:
         if self.status != "running":
             return
-        self.client.end_iteration(self.id, status, error)
+        ended = self.client.end_iteration(self.id, status, error)
+        self.ended_at = utc_from_timestamp(ended)
         self.status = status
 
     def __enter__(self) -> ActiveIteration:

@@ -67,10 +67,14 @@ def sortable_fields(columns: list[str]) -> list[str]:
 def frame_html(frame: pd.DataFrame) -> str:
     columns = [c for c in _BASE if c in frame] + [c for c in frame.columns
                                                    if c.startswith(("params.", "metrics."))]
+    from ..entities import format_duration
+
     shown = frame[columns].head(SHOWN_ROWS)
+    # the duration as the cell summary and the panel print it: one rounding rule
+    formatters = {"duration": lambda v: "" if pd.isna(v) else format_duration(v)}
     return ('<div style="max-height:400px;overflow:auto;font-size:0.85em">'
             + shown.to_html(index=False, escape=True, na_rep="", float_format="{:.4g}".format,
-                            border=0) + "</div>")
+                            formatters=formatters, border=0) + "</div>")
 
 
 class RunsTable(w.VBox):

@@ -242,3 +242,24 @@ def test_estimator_params_are_those_that_differ_from_the_defaults(shell, client)
 def test_help_documents_only_and_all_params(shell):
     doc = shell.ip.find_cell_magic("track").__doc__
     assert "--only" in doc and "--all-params" in doc
+
+
+def test_summary_runs_table_and_api_show_one_duration(shell, client):
+    import mlops_jupyter as mj
+    from mlops_jupyter.entities import format_duration
+    from mlops_jupyter.widgets.runs_table import frame_html
+
+    _, io = shell.capture("%%track timed\nimport time\ntime.sleep(0.02)\nx = 1\n")
+    it = client.get_iteration(last_iteration(client)[0].id)
+    # one stored number, rounded by one rule
+    assert it.duration is not None and it.duration == round(it.duration, 2)
+    shown = format_duration(it.duration)
+    (summary,) = io.outputs
+    assert f"(finished, {shown})" in summary.data["text/plain"]
+    assert f"(finished, {shown})" in summary.data["text/html"]
+    frame = mj.runs()
+    assert frame["duration"].tolist() == [it.duration]
+    assert f"<td>{shown}</td>" in frame_html(frame)
+    from mlops_jupyter import wire
+
+    assert wire.iteration_summary(it)["duration"] == it.duration  # the API, the panel

@@ -27,6 +27,8 @@ def test_a_client_logs_batched_metrics_through_the_api(remote_tracking_uri):
     assert client.store.metric_history(it.id, "loss").total == 5000
     frame = client.runs("wine")
     assert frame["params.C"].tolist() == [0.5] and frame["status"].tolist() == ["finished"]
+    # and the iteration knows the duration the server stored (what %%track shows)
+    assert it.duration is not None and frame["duration"].tolist() == [it.duration]
     client.close()
 
 
