@@ -37,6 +37,9 @@ def _stored_names(target: ast.AST) -> set[str]:
 
 def statement_keys(stmt: ast.stmt) -> set[Any]:
     """The keys a *simple* statement contributes once it has completed."""
+    if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
+            and all(isinstance(t, ast.Name) for t in stmt.targets)):
+        return {t.id for t in stmt.targets}  # ``C = 1.0``: the common case, fast
     visitor = _Visitor()
     visitor.statement(stmt)
     got = visitor.result()
@@ -58,15 +61,14 @@ def expression_keys(node: ast.AST | None) -> set[Any]:
 
 
 def _record(keys: set[Any], anchor: ast.AST) -> ast.stmt:
-    # repr of str / tuple-of-(str | None) keys is a valid literal; sorted: stable code
-    literal = repr(tuple(sorted(keys, key=repr)))
-    stmt = ast.parse(f"{RECORDER}.update({literal})").body[0]
+    # RECORDER.update(<tuple constant>): keys are str or tuples of str/None, which a
+    # code object holds as constants; sorted for stable code
     line = getattr(anchor, "end_lineno", None) or getattr(anchor, "lineno", 1)
-    for node in ast.walk(stmt):
-        if "lineno" in node._attributes:
-            node.lineno = node.end_lineno = line
-            node.col_offset = node.end_col_offset = 0
-    return stmt
+    at = {"lineno": line, "end_lineno": line, "col_offset": 0, "end_col_offset": 0}
+    keys_const = ast.Constant(value=tuple(sorted(keys, key=repr)), **at)
+    method = ast.Attribute(value=ast.Name(id=RECORDER, ctx=ast.Load(), **at),
+                           attr="update", ctx=ast.Load(), **at)
+    return ast.Expr(value=ast.Call(func=method, args=[keys_const], keywords=[], **at), **at)
 
 
 def _block(stmts: list[ast.stmt], head: set[Any], anchor: ast.AST) -> list[ast.stmt]:
