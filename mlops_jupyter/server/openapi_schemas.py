@@ -32,7 +32,10 @@ SUMMARY_PROPS: dict[str, Any] = {
     "id": ID, "experiment_id": ID, "project_name": {"type": "string"},
     "experiment_name": {"type": "string"}, "name": {"type": "string"},
     "number": {"type": "integer"}, "status": STATUS, "started_at": TIME,
-    "ended_at": NULL_TIME, "heartbeat_at": NULL_TIME, "duration": {"type": ["number", "null"]},
+    "ended_at": NULL_TIME, "heartbeat_at": NULL_TIME, "duration": {
+        "type": ["number", "null"],
+        "description": "seconds from started_at to ended_at, rounded to 0.01; null while "
+                       "running"},
     "model_name": NULL_STR, "params": {"type": "object"},
     "metrics": {"type": "object", "additionalProperties": NUMBER},
     "tags": {"type": "object", "additionalProperties": NULL_STR},
