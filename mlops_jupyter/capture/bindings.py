@@ -108,6 +108,8 @@ def _statement(stmt: ast.stmt) -> list[ast.stmt]:
             case.body = _block(case.body, head | (captured - {None}), case)
     elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [stmt, _record({stmt.name}, stmt)]
+    elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+        return [stmt]  # binds no user name, and nothing may come between future imports
     else:
         keys = statement_keys(stmt)
         return [stmt, _record(keys, stmt)] if keys else [stmt]

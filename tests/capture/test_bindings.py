@@ -29,6 +29,12 @@ def test_assignments_imports_defs_and_fits_are_recorded_after_they_complete():
     assert done == {"os", "PI", "a", "b", "c", "d", "f", "K", "M", "m", "k"}
 
 
+def test_future_imports_stay_together():
+    done, _ = run("from __future__ import annotations\nfrom __future__ import division\n"
+                  "x = 1\n")
+    assert done == {"x"}
+
+
 def test_headers_of_loops_with_blocks_and_walrus_are_recorded_when_they_run():
     done, _ = run("import contextlib\nfor i in range(2):\n    pass\n"
                   "for j in []:\n    pass\nelse:\n    e = 1\n"
