@@ -249,6 +249,7 @@ def test_summary_runs_table_and_api_show_one_duration(shell, client):
     from mlops_jupyter.entities import format_duration
     from mlops_jupyter.widgets.runs_table import frame_html
 
+    shell.run("%config MlopsMagics.quiet = False")  # the shell's config outlives a test
     _, io = shell.capture("%%track timed\nimport time\ntime.sleep(0.02)\nx = 1\n")
     it = client.get_iteration(last_iteration(client)[0].id)
     # one stored number, rounded by one rule
