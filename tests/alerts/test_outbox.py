@@ -201,3 +201,31 @@ def test_a_recorded_run_is_not_run_again_by_a_later_claim(client, tmp_path, smtp
     (event,) = rule.events()
     assert event.status == "sent" and event.run_outcome["status"] == "ok"
     assert "Retraining run" in smtp.inbox.wait(1)[0].get_body(("plain",)).get_content()
+
+
+def test_a_send_slower_than_the_lease_is_sent_once_by_two_deliverers(client, tmp_path,
+                                                                      smtp):
+    smtp.inbox.delay = 3.0  # the SMTP server takes three leases to accept the message
+    _rule(client)
+    client.alert_deliverer().paused = True
+    other = mj.Client(client.tracking_uri, artifact_root=str(tmp_path / "other"))
+    other.alert_deliverer().paused = True
+    policy = RetryPolicy(lease_seconds=1.0)
+    _iteration(client, "slow server")
+    outcomes: list = []
+    deliverers = [threading.Thread(target=lambda c=c: outcomes.append(
+        deliver_due(c, policy=policy))) for c in (client, other)]
+    try:
+        deliverers[0].start()
+        while not any(e.status == "sending" for e in mj.alerts.events(client=client)):
+            time.sleep(0.05)
+        time.sleep(2 * policy.lease_seconds)  # the first lease alone would be over by now
+        deliverers[1].start()
+        for d in deliverers:
+            d.join()
+    finally:
+        other.close()
+    assert sorted(map(dict, outcomes), key=len) == [{}, {"sent": 1}]
+    assert len(smtp.inbox.wait(1)) == 1
+    (event,) = mj.alerts.events(client=client)
+    assert event.status == "sent" and event.attempts == 1
