@@ -136,18 +136,19 @@ class SqlAlerts:
         """
         now = time.time() if now is None else now
         stale = (AE.status == "sending") & (AE.lease_until < now)
-        if max_attempts is not None:
-            with write_tx(self.engine) as conn:
-                conn.execute(update(AE).where(stale, AE.attempts >= max_attempts).values(
-                    status="failed", lease_until=None, claim_token=None,
-                    last_error=f"delivery did not finish within its lease after "
-                               f"{max_attempts} attempts (the deliverer stopped or hung)"))
         due = or_((AE.status == "pending") & (AE.next_attempt_at <= now), stale)
-        claimed = []
         with read_tx(self.engine) as conn:
-            candidates = conn.execute(select(AE.id).where(due).order_by(AE.id)
-                                      .limit(limit)).scalars().all()
-        for event_id in candidates:
+            candidates = conn.execute(select(AE.id, AE.status, AE.attempts).where(due)
+                                      .order_by(AE.id).limit(limit)).all()
+        claimed = []
+        for event_id, status, attempts in candidates:
+            if status == "sending" and max_attempts is not None and attempts >= max_attempts:
+                with write_tx(self.engine) as conn:  # its last attempt never finished
+                    conn.execute(update(AE).where(AE.id == event_id, stale).values(
+                        status="failed", lease_until=None, claim_token=None,
+                        last_error=f"delivery did not finish within its lease after "
+                                   f"{attempts} attempts (the deliverer stopped or hung)"))
+                continue
             token = uuid.uuid4().hex
             with write_tx(self.engine) as conn:
                 n = conn.execute(update(AE).where(AE.id == event_id, due).values(
