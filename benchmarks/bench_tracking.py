@@ -6,7 +6,8 @@ Every figure is a median of repeated runs where cheap, or one run of a large bat
 Absolute rates differ several-fold between machines of one kind (raw sqlite3
 executemany: 210k-550k rows/s), so the write figures are also given as a ratio to
 raw sqlite3 measured in the same run: ``executemany`` of the same rows into a table
-with the store's own DDL, one transaction, WAL, ``synchronous=NORMAL``.
+with the store's own DDL, one transaction, WAL, ``synchronous=NORMAL`` (the store
+itself syncs every commit, ``synchronous=FULL``; the suite measures both settings).
 Peers on this machine kind (BUILD_NOTES): MLflow 3.17 per-call 165 points/s, batch
 10,200 points/s, 35 runs/s, empty run 14 ms, import 1.43 s, first metric 4.4 s,
 first ``search_runs`` of 500 runs 0.16 s (after its 1.43 s import).
@@ -251,6 +252,37 @@ def per_call_vs_raw(tmp: Path, n: int, repeat: int = 3) -> dict[str, float]:
             "raw": statistics.median(raw), "ratio": statistics.median(ratio)}
 
 
+def sync_cost(tmp: Path, n_points: int, n_iterations: int, repeat: int = 3
+              ) -> dict[str, dict[str, float]]:
+    """What syncing every commit costs: the store with ``synchronous=FULL`` (its setting)
+    and with ``NORMAL``, alternating ``repeat`` times in this process so both see the
+    same machine load. Per setting: the median empty iteration start + end (ms), and
+    ``n_points`` log_metric calls + flush() as a ratio to raw executemany of the same
+    rows (raw sqlite3 with ``NORMAL``, as everywhere in this suite)."""
+    from mlops_jupyter.store import engine
+
+    ddl = _store_metrics_ddl(f"sqlite:///{tmp / 'ddl.db'}")
+    now = time.time()
+    rows = [(1, "loss", 1.0 / (i + 1), i, now) for i in range(n_points)]
+    seen: dict[str, dict[str, list[float]]] = {}
+    saved = engine.SQLITE_SYNCHRONOUS
+    try:
+        for r in range(repeat):
+            for level in ("FULL", "NORMAL"):
+                engine.SQLITE_SYNCHRONOUS = level  # read by every new connection
+                got = seen.setdefault(level, {"empty_ms": [], "ratio": []})
+                got["empty_ms"].append(empty_iteration_ms(
+                    f"sqlite:///{tmp / f'sync-empty-{level}-{r}.db'}", n_iterations))
+                _, flushed = per_call_metrics(f"sqlite:///{tmp / f'sync-{level}-{r}.db'}",
+                                              n_points)
+                raw = raw_executemany(tmp / f"sync-raw-{level}-{r}.db", ddl, rows)
+                got["ratio"].append(flushed / raw)
+    finally:
+        engine.SQLITE_SYNCHRONOUS = saved
+    return {level: {k: statistics.median(v) for k, v in got.items()}
+            for level, got in seen.items()}
+
+
 def raw_sqlite(tmp: Path, n_rows: int, n_commits: int) -> tuple[float, float]:
     """Raw sqlite3 on the store's metrics table: (rows/s one commit per row, executemany).
 
@@ -348,6 +380,13 @@ def measure(tmp: Path, scale: float, quick: bool, postgres: bool) -> list[tuple[
     rows.append(("sqlite", f"{int(100_000 * scale):,} log_metric + flush() vs raw executemany "
                  "of the same rows", f"{same['flushed']:,.0f} vs {same['raw']:,.0f} rows/s",
                  f"{same['ratio']:.2f}x", ">= 0.30x"))
+    sync = sync_cost(tmp, int(100_000 * scale), 200)
+    for level, note in (("FULL", "(the store's setting)"), ("NORMAL", "(for comparison)")):
+        rows.append(("sqlite", f"synchronous={level} {note}: empty iteration start + end",
+                     f"{sync[level]['empty_ms']:.2f} ms", "", ""))
+        rows.append(("sqlite", f"synchronous={level} {note}: {int(100_000 * scale):,} "
+                     "log_metric + flush()", "", f"{sync[level]['ratio']:.2f}x",
+                     ">= 0.30x" if level == "FULL" else ""))
     rows.append(("sqlite", "import mlops_jupyter", f"{import_seconds():.3f} s", "", "<= 0.3 s"))
     cold, warm = new_database_seconds(tmp)
     rows.append(("sqlite", "new empty database ready (fresh process, incl. imports)",

@@ -236,3 +236,5 @@ class AlertEvent:
     sent_at: datetime | None
     last_error: str | None
     run_outcome: dict[str, Any] | None
+    # Set on the events a deliverer claimed: the token its later updates must present.
+    claim_token: str | None = field(default=None, repr=False, compare=False)

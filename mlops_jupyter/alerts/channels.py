@@ -1,8 +1,9 @@
 """Delivery channels: email over SMTP and JSON webhooks.
 
 Emails carry a plain-text and an HTML part; every piece of user text is escaped in
-the HTML, and header values are stripped of line breaks and of RFC 2047
-encoded-word markers, so no name can add a header or a recipient. Webhooks refuse
+the HTML, and header values are stripped of every line separator (CR, LF, NEL, U+2028,
+U+2029), of other control and format characters and of RFC 2047 encoded-word
+markers, so no name can add a header or a recipient. Webhooks refuse
 loopback, link-local, private and other non-public addresses unless the host is
 allowlisted (server-side request forgery).
 """
@@ -17,6 +18,7 @@ import re
 import smtplib
 import socket
 import ssl
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -37,9 +39,25 @@ class PermanentError(Exception):
     """Delivery can never succeed as configured (shown as failed)."""
 
 
+# Characters never kept in a header: controls (C0, DEL, C1 such as NEL U+0085), format
+# characters (bidi overrides, zero-width), surrogates, private-use and unassigned code
+# points, and the line and paragraph separators U+2028/U+2029. Python's email
+# package splits header values with str.splitlines(), which breaks on NEL, U+2028 and
+# U+2029 as well as CR/LF, and refuses such a value.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_SPACES = re.compile(r"\s+")
+
+
 def header_text(value: Any, limit: int = 200) -> str:
-    """User text made safe for a header: one line, no encoded-word markers."""
-    text = _CONTROL.sub(" ", str(value))
+    """User text made safe for a header: one line, no encoded-word markers.
+
+    Every unsafe character (see ``_UNSAFE_CATEGORIES``) becomes a space, runs of
+    whitespace become one space, and the result is cut to ``limit`` characters; the
+    email package then folds and encodes it (RFC 2047) as needed.
+    """
+    text = "".join(" " if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch
+                   for ch in str(value))
+    text = _SPACES.sub(" ", text).strip()
     text = text.replace("=?", "= ?").replace("?=", "? =")
     return text[:limit]
 

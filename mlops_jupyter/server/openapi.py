@@ -264,7 +264,10 @@ PATHS: dict[str, Any] = {
             "what fired and what was delivered"), tag="alerts")},
     "/alerts/deliver": {"post": op(
         "Deliver alert outbox", ok("200", obj(["delivered"], {"delivered": ANY_OBJ}),
-                                   "counts by outcome"), tag="alerts")},
+                                   "counts by outcome: sent, retry (back in the outbox "
+                                   "with a backoff), failed (reason in the event's "
+                                   "last_error), lost (claim taken over by another "
+                                   "deliverer)"), tag="alerts")},
     "/monitoring/resources": {"get": op(
         "Server resources", ok("200", ref("Resources"), "CPU and memory of the serving "
                                "process, sampled every few seconds"), tag="monitoring")},

@@ -1,8 +1,11 @@
 """Engine construction: one place that knows SQLite and PostgreSQL quirks.
 
-SQLite runs in WAL mode (readers never block the writer), ``synchronous=NORMAL``
-(a commit is durable against a process crash; only a power loss can drop the last
-commits), a long busy timeout, and foreign keys on. Write transactions start with
+SQLite runs in WAL mode (readers never block the writer), ``synchronous=FULL``
+(the log is synced to disk before a commit returns, so every committed transaction
+survives a process crash, an OS crash and a power loss; ``NORMAL`` would only sync
+at checkpoints, letting a power loss drop the commits since the last one), a long
+busy timeout, and foreign keys on. Writes are batched (metric points, predictions),
+so the sync is paid once per batch, not per record. Write transactions start with
 ``BEGIN IMMEDIATE`` so they take the write lock up front: a deferred transaction
 that reads first and writes later can fail with "database is locked" immediately,
 ignoring the busy timeout, when another writer got in between. The log is copied
@@ -25,6 +28,10 @@ from ..errors import InvalidInput
 from .checkpoint import checkpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+# FULL (2): a commit returns once the write-ahead log is on disk. What the store
+# acknowledges (a flushed metric batch, a logged prediction, an outbox event) is
+# then kept through a power loss, as the README states.
+SQLITE_SYNCHRONOUS = "FULL"
 _IMMEDIATE = "mlops_sqlite_immediate"
 
 
@@ -94,7 +101,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cur.execute("PRAGMA foreign_keys=ON")
         if _file_database(engine):
             cur.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint.py does it

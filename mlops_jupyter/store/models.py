@@ -371,7 +371,7 @@ class AlertEventRow(Base):
     subject: Mapped[str] = mapped_column(String(KEY_LENGTH))
     fired_at: Mapped[float] = mapped_column(Float)
     payload: Mapped[dict[str, Any]]
-    # pending | sending | sent | failed | suppressed
+    # pending | sending | sent | failed | suppressed | held | digested
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[float] = mapped_column(Float)
@@ -379,6 +379,9 @@ class AlertEventRow(Base):
     sent_at: Mapped[float | None] = mapped_column(Float)
     last_error: Mapped[str | None] = mapped_column(Text)
     run_outcome: Mapped[dict[str, Any] | None]
+    # Random per claim (revision 0010): renewals and completions of a claim whose lease
+    # ran out, and that another deliverer took over, match no row.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
 
 
 # -- metric rollups (revision 0006) -------------------------------------------------------

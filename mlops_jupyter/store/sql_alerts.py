@@ -2,13 +2,17 @@
 
 Events are claimed for delivery with a conditional ``UPDATE`` (status and lease),
 so two deliverers (two kernels, two servers) never send the same event; a lease
-that runs out (the deliverer died mid-send) makes the event claimable again.
+that runs out (the deliverer died mid-send) makes the event claimable again, up to
+the attempt limit. Each claim has a random token that every later update of the
+claim must present (fencing), and a deliverer renews its leases while it works.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -120,36 +124,84 @@ class SqlAlerts:
 
     # -- outbox -------------------------------------------------------------------------
     def claim_alert_events(self, limit: int = 20, lease_seconds: float = 120.0,
-                           now: float | None = None) -> list[AlertEvent]:
-        """Take due events for delivery; each one is claimed by exactly one caller."""
+                           now: float | None = None,
+                           max_attempts: int | None = None) -> list[AlertEvent]:
+        """Take due events for delivery; each one is claimed by exactly one caller.
+
+        A claim counts as an attempt (so a deliverer that dies mid-send still uses one
+        up) and carries a fresh ``claim_token``: renewing, recording a run and finishing
+        only apply while that token is the event's. An event still ``sending`` after its
+        lease is claimed again, unless it has used ``max_attempts``: then it is
+        ``failed``, never ``sending`` forever.
+        """
         now = time.time() if now is None else now
-        due = or_((AE.status == "pending") & (AE.next_attempt_at <= now),
-                  (AE.status == "sending") & (AE.lease_until < now))
-        claimed = []
+        stale = (AE.status == "sending") & (AE.lease_until < now)
+        due = or_((AE.status == "pending") & (AE.next_attempt_at <= now), stale)
         with read_tx(self.engine) as conn:
-            candidates = conn.execute(select(AE.id).where(due).order_by(AE.id)
-                                      .limit(limit)).scalars().all()
-        for event_id in candidates:
+            candidates = conn.execute(select(AE.id, AE.status, AE.attempts).where(due)
+                                      .order_by(AE.id).limit(limit)).all()
+        claimed = []
+        for event_id, status, attempts in candidates:
+            if status == "sending" and max_attempts is not None and attempts >= max_attempts:
+                with write_tx(self.engine) as conn:  # its last attempt never finished
+                    conn.execute(update(AE).where(AE.id == event_id, stale).values(
+                        status="failed", lease_until=None, claim_token=None,
+                        last_error=f"delivery did not finish within its lease after "
+                                   f"{attempts} attempts (the deliverer stopped or hung)"))
+                continue
+            token = uuid.uuid4().hex
             with write_tx(self.engine) as conn:
                 n = conn.execute(update(AE).where(AE.id == event_id, due).values(
-                    status="sending", lease_until=now + lease_seconds)).rowcount
+                    status="sending", lease_until=now + lease_seconds, claim_token=token,
+                    attempts=AE.attempts + 1)).rowcount
             if n:
-                claimed.append(event_id)
-        return self.alert_events(ids=claimed) if claimed else []
+                claimed.append((event_id, token))
+        if not claimed:
+            return []
+        tokens = dict(claimed)
+        events = self.alert_events(ids=list(tokens))
+        return sorted((replace(e, claim_token=tokens[e.id]) for e in events),
+                      key=lambda e: e.id)
+
+    def renew_alert_claims(self, tokens: Sequence[str], lease_seconds: float) -> set[str]:
+        """Extend the lease of the claims still held; returns the tokens still held."""
+        if not tokens:
+            return set()
+        held = (AE.claim_token.in_(list(tokens))) & (AE.status == "sending")
+        with write_tx(self.engine) as conn:
+            conn.execute(update(AE).where(held).values(
+                lease_until=time.time() + lease_seconds))
+            return set(conn.execute(select(AE.claim_token).where(held)).scalars())
+
+    def record_alert_run(self, event_id: int, claim_token: str,
+                         run_outcome: Mapping[str, Any]) -> bool:
+        """Keep a retraining run's outcome as soon as it is known (before sending), so a
+        later claim of the event never runs the notebook again; False if the claim is
+        no longer held."""
+        with write_tx(self.engine) as conn:
+            return bool(conn.execute(update(AE).where(
+                AE.id == event_id, AE.claim_token == claim_token,
+                AE.status == "sending").values(run_outcome=dict(run_outcome))).rowcount)
 
     def finish_alert_event(self, event_id: int, *, status: str, error: str | None = None,
                            next_attempt_at: float | None = None,
-                           run_outcome: Mapping[str, Any] | None = None) -> None:
-        values: dict[str, Any] = {"status": status, "lease_until": None,
-                                  "attempts": AE.attempts + 1, "last_error": error}
+                           run_outcome: Mapping[str, Any] | None = None,
+                           claim_token: str | None = None) -> bool:
+        """Record a delivery attempt's outcome; with ``claim_token``, only while that claim
+        is held (returns False when another deliverer took the event over)."""
+        values: dict[str, Any] = {"status": status, "lease_until": None, "claim_token": None,
+                                  "last_error": error}
         if status == "sent":
             values["sent_at"] = time.time()
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         if run_outcome is not None:
             values["run_outcome"] = dict(run_outcome)
+        cond = [AE.id == event_id]
+        if claim_token is not None:
+            cond += [AE.claim_token == claim_token, AE.status == "sending"]
         with write_tx(self.engine) as conn:
-            conn.execute(update(AE).where(AE.id == event_id).values(**values))
+            return bool(conn.execute(update(AE).where(*cond).values(**values)).rowcount)
 
     def set_alert_events_status(self, event_ids: Sequence[int], status: str) -> None:
         if event_ids:

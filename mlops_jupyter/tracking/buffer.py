@@ -4,8 +4,9 @@
 adds the iteration heartbeats. Records are appended to a deque (thread-safe without a lock) and written by a
 background thread every ``interval`` seconds, as soon as ``max_batch`` points are
 waiting, on :meth:`flush`, at iteration end and at interpreter exit. A point is
-*acknowledged* once flushed: a hard crash (SIGKILL, power loss) can lose only the
-points accepted in the last flush interval (~0.1 s).
+*acknowledged* once flushed: a hard crash (SIGKILL, OS crash, power loss) can lose
+only the points accepted in the last flush interval (~0.1 s), because the store's
+commits are synced to disk (SQLite ``synchronous=FULL``).
 
 The same thread sends heartbeats for running iterations, so an iteration whose
 process died is reported as killed once its heartbeat is older than the timeout.

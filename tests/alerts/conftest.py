@@ -15,8 +15,13 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list = []
         self.reply = "250 OK"
+        self.delay = 0.0  # seconds to take before answering DATA (a slow server)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         if self.reply.startswith("250"):
             self.envelopes.append(envelope)
         return self.reply

@@ -113,3 +113,30 @@ async def test_an_iteration_ended_through_the_api_is_evaluated_by_the_server(api
     # Then the server evaluated the rule
     code, listed = await api("GET", "alerts/events")
     assert [e["payload"]["iteration"]["name"] for e in listed["events"]] == ["remote run"]
+
+
+async def test_a_bad_event_is_listed_failed_with_its_reason_and_blocks_no_other(
+        api, client, smtp_port):  # noqa: F811
+    code, rule = await api("POST", "alerts/rules", {**RULE, "condition": None})
+    with client.start_iteration("wine", "scaling", "line\u2028separator\x85run") as it:
+        it.log_metric("accuracy", 0.99)
+    # An event the message templates cannot read, between two good ones
+    (broken,) = client.store.record_alert_events(
+        rule["id"], [{"kind": "firing", "subject": "__rule__", "payload": {"iteration": 7}}],
+        {})
+    with client.start_iteration("wine", "scaling", "plain run") as it:
+        it.log_metric("accuracy", 0.99)
+    server = SmtpServer(smtp_port)
+    server.start()
+    try:
+        code, done = await api("POST", "alerts/deliver")
+        assert code == 200 and done["delivered"] == {"sent": 2, "failed": 1}
+        subjects = sorted(str(m["Subject"]) for m in server.inbox.wait(2))
+        assert "line separator run" in subjects[0] and "plain run" in subjects[1]
+    finally:
+        server.stop()
+    code, failed = await api("GET", "alerts/events", params={"status": "failed"})
+    assert code == 200 and [e["id"] for e in failed["events"]] == [broken]
+    assert "cannot render" in failed["events"][0]["last_error"]
+    code, sending = await api("GET", "alerts/events", params={"status": "sending"})
+    assert code == 200 and sending["events"] == []
