@@ -65,9 +65,10 @@ class MlopsExtensionApp(ExtensionApp):
     trusted_models = List(
         Unicode(), config=True,
         help="Pickle/joblib models the predict route may load, besides the config file's "
-             "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name', "
-             "'name:version' or 'sha256:<hex>'. Loading runs code chosen by the model's "
-             "author, so list only models you trust.")
+             "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name:version', "
+             "'sha256:<hex>', or 'name' (only the versions registered from an iteration, "
+             "never an upload). Loading runs code chosen by the model's author, so list "
+             "only models you trust.")
     @validate("trusted_models")
     def _one_name_per_entry(self, proposal: Any) -> list[str]:
         # Options of an extension given to `jupyter server` reach it as one deferred

@@ -45,8 +45,14 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
 
     def server_trusts(self, mv: ModelVersion) -> bool:
         """Trust granted by the server's ``trusted_models`` trait (the config file's
-        allowlist and ``MLOPS_JUPYTER_TRUSTED_MODELS`` are checked by the loader)."""
-        return bool(trust_keys(mv.model_name, mv.version, mv.sha256) & self.trusted_models)
+        allowlist and ``MLOPS_JUPYTER_TRUSTED_MODELS`` are checked by the loader). A bare
+        name trusts only versions registered from an iteration, never an upload."""
+        return bool(trust_keys(mv.model_name, mv.version, mv.sha256, mv.source)
+                    & self.trusted_models)
+
+    def load_served(self, mv: ModelVersion) -> Any:
+        """Load a version for the predict route, trusted as the server is configured."""
+        return self.load_version(mv, allowlist=self.trusted_models)
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
         # A (name, version) pair always names the same row: cache it, so logging with an
