@@ -61,9 +61,9 @@ def deliver_due(client: Client, *, smtp: SmtpSettings | None = None,
             rules[event.rule_id] = rule
             run = None
             if rule.notebook and event.kind == "firing" and event.run_outcome is None:
-                from .retrain import run_notebook
+                from .retrain import run_rule_notebook
 
-                run = run_notebook(rule.notebook, rule.notebook_parameters, event)
+                run = run_rule_notebook(client, rule, event)
                 event = _with_outcome(event, run)
             try:
                 _send(rule, event, smtp)

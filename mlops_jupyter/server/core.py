@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..alerts.mixin import AlertsClientMixin
@@ -42,6 +43,9 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
         self._served_flush = threading.Lock()
         self._served_timer: threading.Timer | None = None
         self.trusted_models = frozenset(str(t).strip() for t in trusted_models if str(t).strip())
+        # Where retraining notebooks of alert rules may live: the contents root of
+        # the Jupyter server (set by the extension); None runs no notebook at all.
+        self.notebook_root: Path | None = None
 
     def server_trusts(self, mv: ModelVersion) -> bool:
         """Trust granted by the server's ``trusted_models`` trait (the config file's
