@@ -98,9 +98,12 @@ class AlertsHandler(MlopsHandler):
         no ``..``, no symlink leading out, nothing hidden unless the contents
         manager shows hidden files, never the artifact store. The path is stored
         relative to the root; it is checked again each time the rule fires. An update
-        that keeps a rule's notebook (``given=False``) needs the same permission, and
-        the stored path (which the library may have written as an absolute path inside
-        the root) must still resolve.
+        that changes the parameters of a rule's notebook but keeps the notebook
+        (``given=False``) needs the same permission, and the stored path (which the
+        library may have written as an absolute path inside the root) must still
+        resolve. Other changes (enabling, disabling, recipients, the condition) change
+        when the approved notebook runs, not what it runs, and need no more than
+        ``mlops:alerts``.
         """
         notebook = fields.get("notebook")
         if not notebook:
@@ -162,8 +165,9 @@ class RuleHandler(AlertsHandler):
         current = await self.rule(rule_id)
         changes = definition(self.json_body())
         merged = {**_definition(current), **changes}
-        fields = await self.allowed_notebook(rule_fields(**merged),
-                                             given="notebook" in changes)
+        fields = rule_fields(**merged)
+        if "notebook" in changes or "parameters" in changes:  # what the notebook runs
+            fields = await self.allowed_notebook(fields, given="notebook" in changes)
         rule = await self.call(self.store.update_alert_rule, current.id, fields)
         self.reply(rule_json(rule))
 

@@ -203,3 +203,17 @@ class TestWithoutKernelRights:
         code, err = await api("PATCH", f"alerts/rules/{rule['id']}",
                               {"notebook": "retrain.ipynb"})
         assert code == 403 and err["reason"] == "forbidden"
+
+    async def test_they_may_switch_a_notebook_rule_but_not_change_what_it_runs(
+            self, api, core, client, jp_root_dir, tmp_path):
+        import mlops_jupyter as mj
+
+        path = jp_root_dir / "retrain.ipynb"
+        path.write_bytes(marker_notebook(tmp_path / "RAN"))
+        rule = mj.alerts.add_rule("direct", **{k: v for k, v in RULE.items() if k != "name"},
+                                  notebook=str(path), client=client)
+        code, changed = await api("PATCH", f"alerts/rules/{rule.id}", {"enabled": False})
+        assert code == 200 and not changed["enabled"]
+        code, err = await api("PATCH", f"alerts/rules/{rule.id}",
+                              {"parameters": {"threshold": 0.1}})
+        assert code == 403 and err["reason"] == "forbidden"
