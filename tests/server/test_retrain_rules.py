@@ -156,6 +156,11 @@ async def test_a_notebook_of_the_contents_root_runs(api, core, client, jp_root_d
     outside = tmp_path / "outside.ipynb"
     outside.write_bytes(marker_notebook(marker))
     os.symlink(outside, jp_root_dir / "jobs" / "escape.ipynb")
+    # A hidden notebook is refused, as the contents manager hides it
+    (jp_root_dir / ".jobs").mkdir()
+    (jp_root_dir / ".jobs" / "retrain.ipynb").write_bytes(marker_notebook(marker))
+    code, err = await api("POST", "alerts/rules", {**RULE, "notebook": ".jobs/retrain.ipynb"})
+    assert code == 400 and "hidden" in err["message"]
     # A symlink out of the root is refused at creation
     code, err = await api("POST", "alerts/rules", {**RULE, "notebook": "jobs/escape.ipynb"})
     assert code == 400 and err["field"] == "notebook" and "outside" in err["message"]
