@@ -31,6 +31,9 @@ _git_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
 def current_user() -> str:
+    """The operating-system user of this process: what the library records as the actor
+    of a write made directly on a database. It is not authenticated (``$USER`` changes
+    it); writes through the server record the server's authenticated identity instead."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)

@@ -159,11 +159,11 @@ def _deliver_one(client: Client, event: AlertEvent, rules: dict[int, Any],
     run = None
     try:
         if rule.notebook and event.kind == "firing" and event.run_outcome is None:
-            from .retrain import run_notebook
+            from .retrain import run_rule_notebook
 
             if token and not keeper.held(token):
                 return "lost"
-            run = run_notebook(rule.notebook, rule.notebook_parameters, event)
+            run = run_rule_notebook(client, rule, event)
             if token and not client.store.record_alert_run(event.id, token, run):
                 return "lost"  # another deliverer has it now: it has the run recorded
             event = replace(event, run_outcome=run)

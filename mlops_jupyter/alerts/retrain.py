@@ -4,15 +4,24 @@ Like papermill, the parameters become a new cell right after the cell tagged
 ``parameters`` (or at the top). The notebook's ``%%track`` cells record the new
 iteration; the event keeps the run's outcome (ok or the error, the duration, and
 the executed copy's path).
+
+Only a notebook that :func:`~mlops_jupyter.alerts.notebooks.resolve_notebook`
+accepts at the moment the rule fires is run (inside the notebook root, not in the
+artifact store); a refused one is not opened, and the refusal is the outcome.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
 
-from ..entities import AlertEvent
+from ..entities import AlertEvent, AlertRule
+from ..errors import InvalidInput
+from .notebooks import notebook_root_of, resolve_notebook
+
+log = logging.getLogger("mlops_jupyter")
 
 DEFAULT_TIMEOUT = 1800
 
@@ -23,12 +32,27 @@ def parameters_cell_source(parameters: dict[str, Any], event: AlertEvent) -> str
         f"{key} = {value!r}" for key, value in values.items() if key.isidentifier())
 
 
-def run_notebook(path: str, parameters: dict[str, Any], event: AlertEvent,
+def run_rule_notebook(client: Any, rule: AlertRule, event: AlertEvent,
+                      timeout: int = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    """Run ``rule``'s notebook for ``event`` if it may run now; the outcome either way."""
+    try:
+        source = resolve_notebook(rule.notebook or "", notebook_root_of(client),
+                                  client.settings.artifact_root)
+    except InvalidInput as e:
+        log.warning("mlops_jupyter: alert rule %r: notebook not run: %s", rule.name, e)
+        return {"status": "refused", "notebook": rule.notebook, "error": str(e)}
+    return run_notebook(source, rule.notebook_parameters, event, timeout)
+
+
+def run_notebook(source: str | Path, parameters: dict[str, Any], event: AlertEvent,
                  timeout: int = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    """Execute the notebook at ``source`` unchecked: the caller chose it (a rule's
+    notebook goes through :func:`run_rule_notebook`, which checks it first)."""
     import nbformat
     from nbclient import NotebookClient
 
-    source = Path(path).expanduser()
+    path = str(source)
+    source = Path(source)
     started = time.time()
     try:
         nb = nbformat.read(source, as_version=4)

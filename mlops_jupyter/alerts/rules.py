@@ -21,6 +21,7 @@ from ..errors import InvalidInput
 from ..monitoring.windows import window_minutes
 from ..query import Filter
 from ..validation import check_name
+from .notebooks import check_notebook_syntax
 
 WINDOWED = ("drift", "performance", "latency")
 PREDICTION_TRIGGERS = ("prediction_failed", "prediction_threshold")
@@ -157,7 +158,7 @@ def rule_fields(*, name: str, trigger: str, project: str | None = None,
         "experiment": experiment, "model": model, "condition": cond, "channel": channel,
         "recipients": addresses, "webhook_url": check_webhook_url(webhook_url),
         "cooldown_seconds": _cooldown_seconds(cooldown),
-        "digest": bool(digest), "notebook": notebook,
+        "digest": bool(digest), "notebook": check_notebook_syntax(notebook),
         "notebook_parameters": dict(parameters or {}), "enabled": bool(enabled),
     }
 

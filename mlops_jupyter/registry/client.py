@@ -6,6 +6,7 @@ import hashlib
 import logging
 import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +143,8 @@ class RegistryClientMixin:
         mv = self.get_model_version(name, stage=stage, version=version, alias=alias)
         return self.load_version(mv, trusted=trusted)
 
-    def load_version(self, mv: ModelVersion, *, trusted: bool = False) -> Any:
+    def load_version(self, mv: ModelVersion, *, trusted: bool = False,
+                     allowlist: Iterable[str] = ()) -> Any:
         """Load a version's file after checking its SHA-256 (and trust, for pickles).
 
         With a server tracking URI the file is downloaded once into the local
@@ -164,7 +166,7 @@ class RegistryClientMixin:
                                    "SHA-256; it was not loaded")
             self.artifacts.put_bytes(data)
         return loads(data, mv.format, name=mv.model_name, version=mv.version, sha256=mv.sha256,
-                     trusted=trusted)
+                     trusted=trusted, source=mv.source, allowlist=allowlist)
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,22 @@ or an allowlist in the configuration (``trusted_models`` in the config file or
 ``MLOPS_JUPYTER_TRUSTED_MODELS``: entries ``name``, ``name:version`` or
 ``sha256:<hex>``). Nothing inside the file can grant trust. skops files are loaded
 with skops' own type allowlist.
+
+Trust binds to what was reviewed. ``name:version`` and ``sha256:<hex>`` name one
+file. A bare ``name`` trusts only the versions of that name registered *from an
+iteration* (``source == "iteration"``: ``log_model``, or ``register_model`` with
+``iteration_id=``, by someone who can write the database); an uploaded version
+(``POST models/{name}/versions``, which any API client with registry write access
+can make, or ``register_model`` without an iteration) needs its own
+``name:version`` or ``sha256:`` entry, so a later upload under a trusted name is
+never loaded on the strength of the name.
 """
 
 from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from ..config import read_config_file
@@ -57,18 +67,34 @@ def trusted_allowlist() -> set[str]:
     return entries
 
 
-def trust_keys(name: str, version: int, sha256: str) -> set[str]:
-    """The allowlist entries that grant trust to one model version."""
-    return {name, f"{name}:{version}", f"sha256:{sha256}"}
+def trust_keys(name: str, version: int, sha256: str, source: str | None = None) -> set[str]:
+    """The allowlist entries that grant trust to one model version.
+
+    The bare name is among them only for a version registered from an iteration:
+    an upload is trusted by its version or its SHA-256, never by its name alone.
+    """
+    keys = {f"{name}:{version}", f"sha256:{sha256}"}
+    if source == "iteration":
+        keys.add(name)
+    return keys
 
 
-def is_trusted(name: str, version: int, sha256: str) -> bool:
-    return bool(trust_keys(name, version, sha256) & trusted_allowlist())
+def is_trusted(name: str, version: int, sha256: str, source: str | None = None,
+               allowlist: Iterable[str] = ()) -> bool:
+    entries = trusted_allowlist() | set(allowlist)
+    return bool(trust_keys(name, version, sha256, source) & entries)
 
 
 def loads(data: bytes, fmt: str, *, name: str, version: int, sha256: str,
-          trusted: bool = False) -> Any:
-    """Deserialize verified bytes. Pickle-based formats need explicit trust."""
+          trusted: bool = False, source: str | None = None,
+          allowlist: Iterable[str] = ()) -> Any:
+    """Deserialize verified bytes. Pickle-based formats need explicit trust.
+
+    ``allowlist`` adds entries to the configuration's (the server's
+    ``trusted_models`` trait); ``source`` is the version's, which decides whether a
+    bare name entry applies.
+    """
+    allowlist = set(allowlist)
     if fmt == "skops":
         try:
             import skops.io as sio
@@ -76,16 +102,19 @@ def loads(data: bytes, fmt: str, *, name: str, version: int, sha256: str,
             raise InvalidInput("loading a skops model needs the skops package",
                                hint="pip install skops") from e
         untrusted_types = sio.get_untrusted_types(data=data)
-        if untrusted_types and not (trusted or is_trusted(name, version, sha256)):
+        if untrusted_types and not (trusted or is_trusted(name, version, sha256, source,
+                                                          allowlist)):
             raise Untrusted(f"model {name!r} version {version} uses types skops does not "
-                            f"trust by default: {', '.join(untrusted_types)}",
+                            f"trust by default: {', '.join(untrusted_types)}"
+                            + _name_only(name, source, allowlist),
                             hint=_how_to_trust(name, version, sha256))
         return sio.loads(data, trusted=untrusted_types)
     if fmt not in ("pickle", "joblib"):
         raise InvalidInput(f"unknown model format {fmt!r}", field="format")
-    if not (trusted or is_trusted(name, version, sha256)):
+    if not (trusted or is_trusted(name, version, sha256, source, allowlist)):
         raise Untrusted(f"model {name!r} version {version} is a {fmt} file: loading it runs "
-                        "code chosen by whoever wrote it, so it needs your explicit trust",
+                        "code chosen by whoever wrote it, so it needs your explicit trust"
+                        + _name_only(name, source, allowlist),
                         hint=_how_to_trust(name, version, sha256))
     if fmt == "joblib":
         import joblib
@@ -94,6 +123,15 @@ def loads(data: bytes, fmt: str, *, name: str, version: int, sha256: str,
     import pickle
 
     return pickle.loads(data)  # noqa: S301 - trust was given explicitly above
+
+
+def _name_only(name: str, source: str | None, allowlist: set[str]) -> str:
+    """Why a listed name did not apply (empty when the name is not listed)."""
+    if source == "iteration" or name not in trusted_allowlist() | allowlist:
+        return ""
+    return (f"; {name!r} is trusted by name, but this version was uploaded, not registered "
+            "from an iteration, and a name trusts only versions registered from an "
+            "iteration")
 
 
 def _how_to_trust(name: str, version: int, sha256: str) -> str:

@@ -8,6 +8,7 @@ latency) and delivers the outbox, retries included.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from typing import Any
@@ -19,10 +20,11 @@ from .. import wire
 from ..alerts import Rule
 from ..alerts.delivery import deliver_due
 from ..alerts.firing import evaluate_windowed
+from ..alerts.notebooks import resolve_notebook
 from ..alerts.rules import rule_fields
 from ..entities import EVENT_STATUSES, AlertEvent, AlertRule
 from ..errors import InvalidInput
-from .base import MlopsHandler, field, path_id
+from .base import MlopsHandler, api_error, field, path_id
 
 log = logging.getLogger("mlops_jupyter")
 
@@ -85,6 +87,50 @@ class AlertsHandler(MlopsHandler):
     def core(self) -> Any:
         return self.settings["mlops_core"]
 
+    async def allowed_notebook(self, fields: dict[str, Any], *,
+                               given: bool = True) -> dict[str, Any]:
+        """``fields`` of a rule to save, refused unless its notebook may run.
+
+        A rule that runs a notebook lets whoever writes it run code on this server,
+        so saving one needs what starting a kernel needs (the Authorizer's
+        ``execute`` on ``kernels``), and the notebook must be a file of the
+        server's contents, named by its contents path (relative to ``root_dir``):
+        no ``..``, no symlink leading out, nothing hidden unless the contents
+        manager shows hidden files, never the artifact store. The path is stored
+        relative to the root; it is checked again each time the rule fires. An update
+        that changes the parameters of a rule's notebook but keeps the notebook
+        (``given=False``) needs the same permission, and the stored path (which the
+        library may have written as an absolute path inside the root) must still
+        resolve. Other changes (enabling, disabling, recipients, the condition) change
+        when the approved notebook runs, not what it runs, and need no more than
+        ``mlops:alerts``.
+        """
+        notebook = fields.get("notebook")
+        if not notebook:
+            return fields
+        if not self.authorizer.is_authorized(self, self.current_user, "execute", "kernels"):
+            raise api_error(403, "a rule that runs a notebook needs the permission to execute "
+                            "kernels on this server", "forbidden")
+        if not given:
+            resolve_notebook(notebook, self.core.notebook_root, self.core.settings.artifact_root)
+            return fields
+        path = notebook.strip("/")
+        resolve_notebook(path, self.core.notebook_root, self.core.settings.artifact_root)
+        cm = self.contents_manager
+        hidden = cm.is_hidden(path)
+        if inspect.isawaitable(hidden):
+            hidden = await hidden
+        if hidden and not cm.allow_hidden:
+            raise InvalidInput(f"notebook {path!r} is hidden from the Jupyter contents",
+                               field="notebook")
+        exists = cm.file_exists(path)
+        if inspect.isawaitable(exists):
+            exists = await exists
+        if not exists:
+            raise InvalidInput(f"no notebook {path!r} in the Jupyter contents",
+                               field="notebook")
+        return {**fields, "notebook": path}
+
     async def rule(self, rule_id: str) -> AlertRule:
         return await self.call(self.store.get_alert_rule, path_id(rule_id, "rule"))
 
@@ -100,7 +146,7 @@ class RulesHandler(AlertsHandler):
     @authorized
     async def post(self) -> None:
         body = definition(self.json_body(), required=("name", "trigger"))
-        fields = rule_fields(**body)
+        fields = await self.allowed_notebook(rule_fields(**body))
         rule = await self.call(self.store.create_alert_rule, fields)
         self.reply(rule_json(rule), 201)
 
@@ -120,6 +166,8 @@ class RuleHandler(AlertsHandler):
         changes = definition(self.json_body())
         merged = {**_definition(current), **changes}
         fields = rule_fields(**merged)
+        if "notebook" in changes or "parameters" in changes:  # what the notebook runs
+            fields = await self.allowed_notebook(fields, given="notebook" in changes)
         rule = await self.call(self.store.update_alert_rule, current.id, fields)
         self.reply(rule_json(rule))
 

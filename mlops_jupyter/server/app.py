@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
@@ -65,9 +66,10 @@ class MlopsExtensionApp(ExtensionApp):
     trusted_models = List(
         Unicode(), config=True,
         help="Pickle/joblib models the predict route may load, besides the config file's "
-             "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name', "
-             "'name:version' or 'sha256:<hex>'. Loading runs code chosen by the model's "
-             "author, so list only models you trust.")
+             "trusted_models and MLOPS_JUPYTER_TRUSTED_MODELS: entries 'name:version', "
+             "'sha256:<hex>', or 'name' (only the versions registered from an iteration, "
+             "never an upload). Loading runs code chosen by the model's author, so list "
+             "only models you trust.")
     @validate("trusted_models")
     def _one_name_per_entry(self, proposal: Any) -> list[str]:
         # Options of an extension given to `jupyter server` reach it as one deferred
@@ -126,6 +128,7 @@ class MlopsExtensionApp(ExtensionApp):
         self.executor = ThreadPoolExecutor(self.workers or default_workers(),
                                            thread_name_prefix="mlops-store")
         self.core = ServerCore(store, settings, self.trusted_models)
+        self.core.notebook_root = local_contents_root(self.serverapp.contents_manager)
         self.resources = metrics.ResourceSampler().start()
         self.alert_loop = alerts.AlertLoop(self.core, self.alerts_interval).start()
         self.log.info("mlops_jupyter: tracking data in %r", store)
@@ -212,6 +215,16 @@ class MlopsExtensionApp(ExtensionApp):
         store = getattr(self, "store", None)
         if store is not None:
             store.close()
+
+
+def local_contents_root(contents_manager: Any) -> Path | None:
+    """The directory a file-backed contents manager serves (``None`` for any other
+    kind: its paths are not local files a kernel could run)."""
+    from jupyter_server.services.contents.fileio import FileManagerMixin
+
+    if isinstance(contents_manager, FileManagerMixin) and contents_manager.root_dir:
+        return Path(os.path.realpath(contents_manager.root_dir))
+    return None
 
 
 class KeysCache:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from http.client import responses
 from typing import Any, TypeVar
@@ -29,6 +31,11 @@ T = TypeVar("T")
 
 INT32_MAX = 2**31 - 1  # ids and steps are 32-bit integer columns on PostgreSQL
 INT64_MAX = 2**63 - 1
+
+# jupyter_server's IdentityProvider.generate_anonymous_user: a random uuid4 hex as the
+# username and "Anonymous <moon>" as the name, made anew for each token request
+# that carries no login cookie (every API client).
+_ANONYMOUS_ID = re.compile(r"[0-9a-f]{32}")
 
 _DEFAULT_REASONS = {400: "invalid_input", 403: "forbidden", 404: "not_found",
                     405: "method_not_allowed", 409: "conflict", 413: "too_large",
@@ -89,6 +96,19 @@ class MlopsHandler(APIHandler):
         """Run a blocking store call in the extension's thread pool."""
         return await in_pool(self.settings["mlops_executor"])(
             functools.partial(fn, *args, **kwargs))
+
+    def actor(self) -> str:
+        """Who makes this write, for the audit log and ``created_by``.
+
+        A named Jupyter user (a custom IdentityProvider, JupyterHub) is recorded by
+        ``username``. The anonymous users that jupyter_server invents for the shared
+        token (a random id per request without a cookie, per browser session with
+        one) all stand for whoever holds that token, so they are recorded as one
+        stable actor, ``token:<first 12 hex of the token's SHA-256>`` (the token
+        itself never reaches the database), or ``anonymous`` on a server without a
+        token (password login or authentication disabled).
+        """
+        return actor_name(self.current_user, getattr(self, "token", None))
 
     # -- errors -------------------------------------------------------------------
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
@@ -161,6 +181,17 @@ class MlopsHandler(APIHandler):
         if lowered in ("false", "0", "no"):
             return False
         raise InvalidInput(f"{name} must be true or false, got {text!r:.40}", field=name)
+
+
+def actor_name(user: Any, token: str | None) -> str:
+    """The audit name of a jupyter_server user (see :meth:`MlopsHandler.actor`)."""
+    username = getattr(user, "username", None) or str(user)
+    name = getattr(user, "name", None) or ""
+    if _ANONYMOUS_ID.fullmatch(username) and name.startswith("Anonymous "):
+        if token:
+            return "token:" + hashlib.sha256(token.encode()).hexdigest()[:12]
+        return "anonymous"
+    return username
 
 
 def check_text(value: Any, where: str) -> None:

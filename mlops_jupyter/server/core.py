@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..alerts.mixin import AlertsClientMixin
@@ -42,11 +43,20 @@ class ServerCore(RegistryClientMixin, MonitoringClientMixin, AlertsClientMixin):
         self._served_flush = threading.Lock()
         self._served_timer: threading.Timer | None = None
         self.trusted_models = frozenset(str(t).strip() for t in trusted_models if str(t).strip())
+        # Where retraining notebooks of alert rules may live: the contents root of
+        # the Jupyter server (set by the extension); None runs no notebook at all.
+        self.notebook_root: Path | None = None
 
     def server_trusts(self, mv: ModelVersion) -> bool:
         """Trust granted by the server's ``trusted_models`` trait (the config file's
-        allowlist and ``MLOPS_JUPYTER_TRUSTED_MODELS`` are checked by the loader)."""
-        return bool(trust_keys(mv.model_name, mv.version, mv.sha256) & self.trusted_models)
+        allowlist and ``MLOPS_JUPYTER_TRUSTED_MODELS`` are checked by the loader). A bare
+        name trusts only versions registered from an iteration, never an upload."""
+        return bool(trust_keys(mv.model_name, mv.version, mv.sha256, mv.source)
+                    & self.trusted_models)
+
+    def load_served(self, mv: ModelVersion) -> Any:
+        """Load a version for the predict route, trusted as the server is configured."""
+        return self.load_version(mv, allowlist=self.trusted_models)
 
     def _version_for(self, model: str, version: int | None) -> ModelVersion:
         # A (name, version) pair always names the same row: cache it, so logging with an

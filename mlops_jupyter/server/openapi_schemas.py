@@ -231,7 +231,13 @@ RULE_PROPS: dict[str, Any] = {
     "cooldown": {"type": ["string", "integer", "null"]}, "digest": {"type": "boolean"},
     "feature": NULL_STR, "metric": NULL_STR, "above": {"type": ["number", "null"]},
     "below": {"type": ["number", "null"]}, "window": {"type": ["string", "integer"]},
-    "hysteresis": {"type": "number", "minimum": 0}, "notebook": NULL_STR,
+    "hysteresis": {"type": "number", "minimum": 0},
+    "notebook": {**NULL_STR, "description": (
+        "a retraining notebook run when the rule fires: a Jupyter contents path (relative "
+        "to the server's root_dir) of an existing .ipynb file, without '..', not leaving "
+        "the root through a symlink, not in the artifact store; saving a rule with one, "
+        "or changing its notebook or parameters, needs the Authorizer's 'execute' "
+        "permission on 'kernels' (else 403 forbidden)")},
     "parameters": ANY_OBJ, "enabled": {"type": "boolean"},
 }
 SCHEMAS.update({

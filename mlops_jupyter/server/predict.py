@@ -110,7 +110,7 @@ class ModelCache:
             if hit is not None and hit[1].version.id == mv.id:
                 served = hit[1]
             else:
-                model = self.core.load_version(mv, trusted=self.core.server_trusts(mv))
+                model = self.core.load_served(mv)
                 served = ServedModel.build(mv, model, self.core.store.get_reference_profile(
                     mv.id))
             self._entries[name] = (time.monotonic(), served)

@@ -36,10 +36,6 @@ class RegistryHandler(MlopsHandler):
     def core(self) -> Any:
         return self.settings["mlops_core"]
 
-    def actor(self) -> str:
-        user = self.current_user
-        return getattr(user, "username", None) or str(user)
-
 
 def model_name(text: str) -> str:
     """The ``{name}`` of a URL (already percent-decoded by tornado), checked."""

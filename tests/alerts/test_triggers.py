@@ -156,8 +156,11 @@ def test_allowlisted_webhook_receives_json(served, monkeypatch):
         server.shutdown()
 
 
-def test_a_rule_runs_a_retraining_notebook_that_records_an_iteration(client, tmp_path, smtp):
+def test_a_rule_runs_a_retraining_notebook_that_records_an_iteration(client, tmp_path, smtp,
+                                                                     monkeypatch):
     import nbformat
+
+    monkeypatch.setenv("MLOPS_JUPYTER_NOTEBOOK_ROOT", str(tmp_path))
 
     db = client.tracking_uri
     nb = nbformat.v4.new_notebook()
@@ -187,3 +190,34 @@ def test_a_rule_runs_a_retraining_notebook_that_records_an_iteration(client, tmp
     # the injected parameter reached the run: %%track records the computed value
     assert runs["metrics.threshold_used"].tolist() == [0.8]
     assert "Retraining run" in smtp.inbox.wait(1)[0].get_body(("plain",)).get_content()
+
+
+def test_a_notebook_outside_the_notebook_root_is_refused_when_the_rule_fires(
+        client, tmp_path, smtp, monkeypatch):
+    import nbformat
+
+    # Given a notebook process whose notebook root is root/, and a rule that names a
+    # notebook outside it
+    root = tmp_path / "root"
+    root.mkdir()
+    monkeypatch.setenv("MLOPS_JUPYTER_NOTEBOOK_ROOT", str(root))
+    marker = tmp_path / "RAN"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').write('ran')")]
+    nbformat.write(nb, tmp_path / "elsewhere.ipynb")
+    rule = mj.alerts.add_rule("retrain", trigger="iteration_logged", project="wine",
+                              recipients=["ops@example.org"], cooldown=0,
+                              notebook=str(tmp_path / "elsewhere.ipynb"), client=client)
+    with pytest.raises(mj.InvalidInput, match=r"'\.\.'"):
+        mj.alerts.add_rule("climb", trigger="iteration_logged", project="wine",
+                           recipients=["ops@example.org"], notebook="../elsewhere.ipynb",
+                           client=client)
+    client.alert_deliverer().paused = True
+    with client.start_iteration("wine", "scaling", "degraded"):
+        pass
+    # When it fires, the notebook is not run; the alert is still sent, with the refusal
+    assert deliver_due(client)["sent"] == 1
+    (event,) = rule.events()
+    assert event.run_outcome["status"] == "refused" and not marker.exists()
+    assert "outside the notebook root" in event.run_outcome["error"]
+    assert "refused" in smtp.inbox.wait(1)[0].get_body(("plain",)).get_content()

@@ -61,6 +61,28 @@ def test_trust_from_the_configuration_allowlist(registry, evil_pickle, monkeypat
     assert marker.exists()
 
 
+def test_a_name_entry_trusts_lineage_not_uploads(registry, evil_pickle, fitted, monkeypatch):
+    path, marker = evil_pickle
+    model, _, _ = fitted
+    # Given "evil" trusted by name, version 1 logged from an iteration
+    monkeypatch.setenv("MLOPS_JUPYTER_TRUSTED_MODELS", "evil")
+    with registry.start_iteration("p", "e", capture_environment=False) as it:
+        logged = it.log_model(model, "evil", format="pickle")
+    assert logged.source == "iteration"
+    assert registry.load_model("evil", version=1).__class__ is model.__class__
+    # When a file is registered under the same name without an iteration (an upload)
+    uploaded = registry.register_model(path, "evil")
+    assert (uploaded.version, uploaded.source) == (2, "upload")
+    # Then the name does not cover it, and the refusal says why
+    with pytest.raises(Untrusted) as err:
+        registry.load_model("evil", version=2)
+    assert "trusted by name" in str(err.value) and not marker.exists()
+    # And its own entry (version or SHA-256) does
+    monkeypatch.setenv("MLOPS_JUPYTER_TRUSTED_MODELS", f"evil,sha256:{uploaded.sha256}")
+    registry.load_model("evil", version=2)
+    assert marker.exists()
+
+
 def test_a_flipped_byte_is_a_hash_mismatch(registry, fitted):
     it = registry.start_iteration("p", "e")
     mv = it.log_model(fitted[0], "m")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import pickle
 import uuid
@@ -107,6 +108,25 @@ async def test_stages_rollback_history_and_the_actor(api, upload):
     await upload("fresh")
     code, err = await api("POST", "models/fresh/rollback")
     assert code == 409
+
+
+async def test_one_token_is_one_actor_in_the_audit_log(api, upload, jp_serverapp):
+    # Given five writes with the same token and no login cookie (an API client)
+    assert (await upload("m"))[0] == 201
+    assert (await upload("m", b"other"))[0] == 201
+    for version in (1, 2):
+        code, _ = await api("POST", f"models/m/versions/{version}/stage",
+                            {"stage": "production"})
+        assert code == 200
+    assert (await api("POST", "models/m/rollback"))[0] == 200
+    # Then the audit log and created_by name one actor, derived from the token
+    _, history = await api("GET", "models/m/history")
+    _, model = await api("GET", "models/m")
+    actors = {t["actor"] for t in history["transitions"]}
+    actors |= {v["created_by"] for v in model["versions"]}
+    token = jp_serverapp.identity_provider.token
+    assert actors == {"token:" + hashlib.sha256(token.encode()).hexdigest()[:12]}
+    assert token not in str(history) + str(model)
 
 
 class AdaIdentity(IdentityProvider):
