@@ -125,8 +125,10 @@ def test_a_dead_deliverers_event_is_delivered_after_the_lease(client, smtp):
     assert len(smtp.inbox.wait(1)) == 1
 
 
-def test_a_notebook_run_longer_than_the_lease_runs_and_mails_once(client, tmp_path, smtp):
+def test_a_notebook_run_longer_than_the_lease_runs_and_mails_once(client, tmp_path, smtp, monkeypatch):
     import nbformat
+
+    monkeypatch.setenv("MLOPS_JUPYTER_NOTEBOOK_ROOT", str(tmp_path))  # rules run notebooks of the root only
 
     marker = tmp_path / "runs.txt"
     nb = nbformat.v4.new_notebook()
@@ -180,8 +182,10 @@ def test_a_notebook_run_longer_than_the_lease_runs_and_mails_once(client, tmp_pa
     assert event.run_outcome["seconds"] > policy.lease_seconds
 
 
-def test_a_recorded_run_is_not_run_again_by_a_later_claim(client, tmp_path, smtp):
+def test_a_recorded_run_is_not_run_again_by_a_later_claim(client, tmp_path, smtp, monkeypatch):
     import nbformat
+
+    monkeypatch.setenv("MLOPS_JUPYTER_NOTEBOOK_ROOT", str(tmp_path))  # rules run notebooks of the root only
 
     marker = tmp_path / "runs.txt"
     nb = nbformat.v4.new_notebook()
